@@ -1,0 +1,85 @@
+# Merci: every task is a target here; the README and CI call these, never raw commands.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV   := .venv
+PY     := $(VENV)/bin/python
+UV     := $(VENV)/bin/uv
+RASA   := $(PY) -m rasa
+STAMP  := $(VENV)/.installed-$(shell cksum < requirements.lock | cut -d' ' -f1)
+MODEL  := models/merci.tar.gz
+TRAINING_DATA := config.yml domain.yml $(shell find data/nlu data/rules data/stories -name '*.yml' 2>/dev/null | sort)
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export TF_CPP_MIN_LOG_LEVEL := 3
+# Rasa's telemetry and error reports would call the internet: off, always.
+export RASA_TELEMETRY_ENABLED := false
+export PYTHONWARNINGS := ignore::DeprecationWarning
+
+.PHONY: help setup run shell train validate test test-stories pytest check migrate bench clean
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
+
+# --- Python 3.10 and the virtual environment ---------------------------------
+# Rasa 3.6 runs on Python 3.10 only. Look for it on PATH, then in pyenv, then ask uv.
+$(PY):
+	@py=""; \
+	for candidate in "$$(command -v python3.10 2>/dev/null)" \
+	    $$(ls -d "$${PYENV_ROOT:-$$HOME/.pyenv}"/versions/3.10.*/bin/python3.10 2>/dev/null | sort -V -r) \
+	    "$$(command -v uv >/dev/null 2>&1 && uv python find 3.10 2>/dev/null)"; do \
+	  if [ -n "$$candidate" ] && "$$candidate" -c 'import sys, venv; sys.exit(sys.version_info[:2] != (3, 10))' 2>/dev/null; then \
+	    py="$$candidate"; break; \
+	  fi; \
+	done; \
+	if [ -z "$$py" ] && command -v uv >/dev/null 2>&1; then \
+	  echo "No Python 3.10 found: asking uv to install one..."; \
+	  uv python install 3.10 >/dev/null 2>&1 && py="$$(uv python find 3.10 2>/dev/null)"; \
+	fi; \
+	if [ -z "$$py" ]; then \
+	  echo "Merci needs Python 3.10 (Rasa 3.6 does not run on 3.11 or later): install it with 'pyenv install 3.10' or 'uv python install 3.10' (or your system's python3.10 package), then run make again." >&2; \
+	  exit 1; \
+	fi; \
+	echo "Creating $(VENV) with $$py"; \
+	"$$py" -m venv $(VENV) || { echo "Could not create a virtual environment with $$py: install its venv module (e.g. 'apt-get install python3.10-venv')." >&2; exit 1; }
+
+$(STAMP): requirements.lock | $(PY)
+	@echo "Installing the pinned dependencies (requirements.lock)..."
+	@$(PY) -m pip install --quiet --disable-pip-version-check uv || { echo "Could not install uv from PyPI: check your network or proxy settings." >&2; exit 1; }
+	@$(UV) pip install --quiet --python $(PY) -r requirements.lock || { echo "Could not install the dependencies from requirements.lock (see the message above)." >&2; exit 1; }
+	@rm -f $(VENV)/.installed-*; touch $@
+
+setup: $(STAMP) ## Create .venv and install the pinned dependencies (done by run and test)
+
+# --- Model, database, content -------------------------------------------------
+$(MODEL): $(TRAINING_DATA) | $(STAMP)
+	@echo "Training the model (only when training data or config changed)..."
+	@$(RASA) train --fixed-model-name merci --out models --quiet
+
+train: $(MODEL) ## Train the model if the training data or config changed
+
+migrate: $(STAMP) ## Create or upgrade the database schema
+	@$(PY) -m bot migrate
+
+check: $(STAMP) ## Check the congratulation table against domain.yml
+	@$(PY) -m bot check
+
+validate: $(STAMP) ## Validate the training data with Rasa
+	@$(RASA) data validate --fail-on-warnings --quiet
+
+# --- Main jobs ------------------------------------------------------------------
+run: $(MODEL) migrate check ## Start Merci: Rasa on 127.0.0.1:5005, actions on 127.0.0.1:5055
+	@$(PY) -m bot run --model $(MODEL)
+
+shell: $(MODEL) migrate check ## Talk to Merci in the terminal
+	@$(PY) -m bot shell --model $(MODEL)
+
+test: $(MODEL) check validate test-stories pytest ## Run every test
+
+test-stories: $(MODEL) ## Conversation tests: rasa test on tests/stories
+	@$(RASA) test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors --out results/core --quiet
+
+pytest: $(MODEL)
+	@$(PY) -m pytest
+
+clean: ## Remove the virtual environment, models, results and the local database
+	rm -rf $(VENV) models results var/merci.db*

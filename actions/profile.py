@@ -1,0 +1,210 @@
+"""Profile completion: the form's validation, values given outside it, confirmations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import (
+    answer_missing,
+    identity,
+    in_thread,
+    latest_intent,
+    latest_text,
+    message_id,
+    say,
+    service,
+)
+from bot.profile import completeness, missing_steps
+from bot.services import StorageError, field_event_key
+from bot.validation import PARSERS, InvalidValue
+
+# Intents that give a value outside the form, and the form step they fill.
+INTENT_STEPS = {
+    "give_first_name": "first_name",
+    "give_email": "email",
+    "give_phone": "phone",
+    "give_birthday": "birthday",
+    "give_city": "city",
+    "give_interests": "interests",
+    "give_contact_channel": "contact_channel",
+}
+
+
+def invalid_response(error: InvalidValue) -> str:
+    if error.reason == "implausible_age":
+        return "utter_invalid_birthday_age"
+    return f"utter_invalid_{error.field}"
+
+
+def progress_events(filled: set[str] | frozenset[str]) -> list[EventType]:
+    percent = completeness(filled)
+    return [SlotSet("completeness", str(percent)), SlotSet("profile_complete", percent == 100)]
+
+
+class ValidateProfileForm(Action):
+    """Validate and save the answer to the current question, then pick the next one.
+
+    Each answer is saved as soon as it is valid, so nothing is lost if the consumer
+    stops halfway; only fields still missing in the database are asked.
+    """
+
+    def name(self) -> str:
+        return "validate_profile_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        if answer_missing(tracker):
+            return []
+        svc, who = service(), identity(tracker)
+        step = tracker.get_slot("requested_slot")
+        skipped = list(tracker.get_slot("skipped_fields") or [])
+        events: list[EventType] = [SlotSet("pending_offer", None)]
+        try:
+            if step and step in tracker.slots_to_validate():
+                filled, answer_events = await self._answer(dispatcher, tracker, step, skipped)
+                events += answer_events
+                if filled is None:  # invalid or not saved: ask the same question again
+                    return events + [SlotSet(step, None), SlotSet("requested_slot", step)]
+            else:
+                filled = set((await in_thread(svc.profile_state, who)).values)
+        except StorageError:
+            dispatcher.utter_message(response="utter_save_failed")
+            return events + [SlotSet("requested_slot", None)]
+        remaining = missing_steps(filled, skipped)
+        return events + progress_events(filled) + [
+            SlotSet("skipped_fields", skipped),
+            SlotSet("requested_slot", remaining[0] if remaining else None),
+        ]
+
+    async def _answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, step: str, skipped: list[str]
+    ) -> tuple[set[str] | None, list[EventType]]:
+        svc, who = service(), identity(tracker)
+        try:
+            parsed = PARSERS[step](latest_text(tracker))
+        except InvalidValue as error:
+            if latest_intent(tracker) != "skip_field":
+                dispatcher.utter_message(response=invalid_response(error))
+                return None, []
+            skipped.append(step)
+            dispatcher.utter_message(response="utter_field_skipped")
+            state = await in_thread(svc.profile_state, who)
+            return set(state.values), [SlotSet(step, None)]
+        try:
+            thanks = await in_thread(
+                svc.save_profile_step, who, step, parsed, field_event_key(step, message_id(tracker))
+            )
+        except StorageError:
+            dispatcher.utter_message(response="utter_save_failed")
+            return None, []
+        say(dispatcher, thanks.reply)
+        return set(thanks.filled), [SlotSet(k, v) for k, v in parsed.values.items()]
+
+
+class ActionSaveProfileValue(Action):
+    """A value given outside the form ("mon e-mail est ..."): validate, save, thank."""
+
+    def name(self) -> str:
+        return "action_save_profile_value"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        step = INTENT_STEPS.get(latest_intent(tracker) or "")
+        if step is None:
+            dispatcher.utter_message(response="utter_default")
+            return []
+        try:
+            parsed = PARSERS[step](latest_text(tracker))
+        except InvalidValue as error:
+            dispatcher.utter_message(response=invalid_response(error))
+            return []
+        try:
+            thanks = await in_thread(
+                service().save_profile_step,
+                identity(tracker),
+                step,
+                parsed,
+                field_event_key(step, message_id(tracker)),
+            )
+        except StorageError:
+            dispatcher.utter_message(response="utter_save_failed")
+            return []
+        say(dispatcher, thanks.reply)
+        return [SlotSet(k, v) for k, v in parsed.values.items()] + progress_events(thanks.filled)
+
+
+class ActionConfirmProfile(Action):
+    """The consumer says their data is still right: record the confirmation and thank."""
+
+    def name(self) -> str:
+        return "action_confirm_profile"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        svc, who = service(), identity(tracker)
+        try:
+            state = await in_thread(svc.profile_state, who)
+            if not state.values:
+                dispatcher.utter_message(response="utter_nothing_to_confirm")
+                return []
+            thanks = await in_thread(svc.confirm_profile, who, f"confirm:{message_id(tracker)}")
+        except StorageError:
+            dispatcher.utter_message(response="utter_save_failed")
+            return []
+        say(dispatcher, thanks.reply)
+        return []
+
+
+class ActionPauseProfile(Action):
+    """"Plus tard" during the form: remember where we stopped, to resume next time."""
+
+    def name(self) -> str:
+        return "action_pause_profile"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        try:
+            await in_thread(service().pause_profile, identity(tracker), tracker.get_slot("requested_slot"))
+        except StorageError:
+            # Pausing is a convenience: the form still stops, it just won't offer to resume.
+            pass
+        dispatcher.utter_message(response="utter_profile_paused")
+        return [SlotSet("skipped_fields", None)]
+
+
+class ActionGreetConsumer(Action):
+    """Greet by first name when known, and offer to resume or complete the profile."""
+
+    def name(self) -> str:
+        return "action_greet_consumer"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        svc = service()
+        try:
+            state = await in_thread(svc.profile_state, identity(tracker))
+        except StorageError:
+            dispatcher.utter_message(response="utter_greet_new")
+            return [SlotSet("pending_offer", None)]
+        values = {"first_name": state.first_name, "completeness": str(state.completeness)}
+        offer = None
+        if not state.values:
+            response = "utter_greet_new"
+        elif state.paused_at and state.missing_steps():
+            response, offer = "utter_offer_resume_profile", "resume_profile"
+            values["field_label"] = svc.table.field_labels.get(state.paused_at, state.paused_at)
+        elif state.missing_steps():
+            response, offer = "utter_offer_profile", "complete_profile"
+        else:
+            response = "utter_greet_known"
+        say(dispatcher, svc.render(response, values))
+        return [SlotSet("pending_offer", offer), SlotSet("skipped_fields", None)]

@@ -1,0 +1,70 @@
+"""Merci's command line: ``python -m bot <command>``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from bot.config import PROJECT_ROOT
+
+
+def cmd_migrate(_: argparse.Namespace) -> int:
+    from bot.migrate import upgrade
+
+    upgrade()
+    print("Database schema is up to date.")
+    return 0
+
+
+def cmd_check(_: argparse.Namespace) -> int:
+    from bot.config import get_settings
+    from bot.congratulations import TableError, load_table
+    from bot.wording import load_responses
+
+    settings = get_settings()
+    try:
+        load_table(settings.congratulations_path, load_responses(settings.domain_path))
+    except TableError as error:
+        print(error, file=sys.stderr)
+        return 1
+    print("Congratulation table: OK.")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from bot.runner import run
+
+    return run(Path(args.model), args.port, args.action_port)
+
+
+def cmd_shell(args: argparse.Namespace) -> int:
+    from bot.runner import shell
+
+    return shell(Path(args.model), args.action_port)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("migrate", help="create or upgrade the database schema").set_defaults(
+        func=cmd_migrate
+    )
+    commands.add_parser("check", help="check the congratulation table").set_defaults(
+        func=cmd_check
+    )
+    run = commands.add_parser("run", help="start the action server and the Rasa server")
+    run.add_argument("--model", default=str(PROJECT_ROOT / "models" / "merci.tar.gz"))
+    run.add_argument("--port", type=int, default=5005)
+    run.add_argument("--action-port", type=int, default=5055)
+    run.set_defaults(func=cmd_run)
+    shell = commands.add_parser("shell", help="talk to Merci in the terminal")
+    shell.add_argument("--model", default=str(PROJECT_ROOT / "models" / "merci.tar.gz"))
+    shell.add_argument("--action-port", type=int, default=5055)
+    shell.set_defaults(func=cmd_shell)
+    args = parser.parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,42 @@
+"""Settings, read once from the environment and ``.env``.
+
+This is the only module that loads ``.env``; everything else calls :func:`get_settings`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    domain_path: Path
+    congratulations_path: Path
+    log_level: str
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{PROJECT_ROOT / 'var' / 'merci.db'}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Load settings once; tests call ``get_settings.cache_clear()`` after changing env."""
+    load_dotenv(PROJECT_ROOT / ".env", override=False)
+    return Settings(
+        database_url=os.environ.get("DATABASE_URL") or default_database_url(),
+        domain_path=Path(os.environ.get("MERCI_DOMAIN_PATH") or PROJECT_ROOT / "domain.yml"),
+        congratulations_path=Path(
+            os.environ.get("MERCI_CONGRATULATIONS_PATH")
+            or PROJECT_ROOT / "data" / "congratulations.yml"
+        ),
+        log_level=os.environ.get("MERCI_LOG_LEVEL", "INFO").upper(),
+    )

@@ -1,0 +1,109 @@
+"""SQLAlchemy models: consumers, their profile fields, reviews and acknowledgements."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import declarative_base, relationship
+from datetime import timezone
+
+# Stable constraint names, so Alembic migrations are the same on SQLite and PostgreSQL.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+Base = declarative_base(metadata=metadata)
+
+
+class Consumer(Base):
+    """A person talking to Merci, known by channel and sender id."""
+
+    __tablename__ = "consumers"
+    __table_args__ = (UniqueConstraint("channel", "sender_id"),)
+
+    id = Column(Integer, primary_key=True)
+    channel = Column(String(32), nullable=False)
+    sender_id = Column(String(255), nullable=False)
+    external_id = Column(String(255), nullable=True, index=True)
+    created_at = Column(DateTime, nullable=False)
+    # Where the profile form stopped when the consumer said "plus tard"; None when not paused.
+    profile_paused_at_field = Column(String(32), nullable=True)
+
+    fields = relationship("ProfileField", back_populates="consumer", lazy="raise")
+
+
+class ProfileField(Base):
+    """One profile value, with where it came from and when it was last updated or confirmed."""
+
+    __tablename__ = "profile_fields"
+    __table_args__ = (UniqueConstraint("consumer_id", "field"),)
+
+    id = Column(Integer, primary_key=True)
+    consumer_id = Column(ForeignKey("consumers.id", ondelete="CASCADE"), nullable=False)
+    field = Column(String(32), nullable=False)
+    value = Column(String(255), nullable=False)
+    source = Column(String(32), nullable=False)
+    updated_at = Column(DateTime, nullable=False)
+    confirmed_at = Column(DateTime, nullable=True)
+
+    consumer = relationship("Consumer", back_populates="fields", lazy="raise")
+
+
+class Review(Base):
+    """A product review left by a consumer."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (
+        UniqueConstraint("consumer_id", "event_key"),
+        CheckConstraint("rating BETWEEN 1 AND 5", name="rating_range"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    consumer_id = Column(ForeignKey("consumers.id", ondelete="CASCADE"), nullable=False, index=True)
+    event_key = Column(String(255), nullable=False)
+    rating = Column(Integer, nullable=False)
+    text = Column(Text, nullable=False)
+    product = Column(String(255), nullable=True)
+    product_key = Column(String(255), nullable=True)
+    channel = Column(String(32), nullable=False)
+    created_at = Column(DateTime, nullable=False)
+    # Answer to "what would have made it a 5?" for 3 and 4 stars.
+    improvement = Column(Text, nullable=True)
+    # Set when a disappointed consumer accepts to be contacted by a person.
+    followup_requested_at = Column(DateTime, nullable=True)
+
+
+class Acknowledgement(Base):
+    """What Merci thanked a consumer for, when, and with which response variant."""
+
+    __tablename__ = "acknowledgements"
+    __table_args__ = (UniqueConstraint("consumer_id", "event_key"),)
+
+    id = Column(Integer, primary_key=True)
+    consumer_id = Column(ForeignKey("consumers.id", ondelete="CASCADE"), nullable=False, index=True)
+    event_key = Column(String(255), nullable=False)
+    kind = Column(String(32), nullable=False)
+    response = Column(String(128), nullable=False)
+    variant = Column(Integer, nullable=False)
+    created_at = Column(DateTime, nullable=False)
+
+
+def utcnow() -> datetime:
+    """Naive UTC timestamps: portable across SQLite and PostgreSQL ``timestamp`` columns."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)

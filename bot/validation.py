@@ -1,0 +1,242 @@
+"""Parse and validate the values a consumer types, in French.
+
+Each parser takes the raw text (the consumer may write "mon mail c'est x@y.fr")
+and returns a :class:`Parsed` value or raises :class:`InvalidValue`, whose
+``reason`` names the response that explains the expected format.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+
+class InvalidValue(ValueError):
+    """The text does not hold a valid value; ``reason`` is a short machine-readable cause."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """Normalized values to store, keyed by profile field."""
+
+    values: dict[str, str]
+
+
+def strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+EMAIL_CANDIDATE = re.compile(r"[^\s<>()\[\],;:\"']+@[^\s<>()\[\],;:\"']+")
+
+
+def parse_email(text: str) -> Parsed:
+    match = EMAIL_CANDIDATE.search(text)
+    if not match:
+        raise InvalidValue("email", "not_an_email")
+    candidate = match.group(0).rstrip(".!?")
+    try:
+        result = validate_email(candidate, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise InvalidValue("email", "not_an_email") from exc
+    return Parsed({"email": result.normalized.lower()})
+
+
+PHONE_CANDIDATE = re.compile(r"(?:\+|00)?\d[\d\s.\-()]{7,}\d")
+
+
+def parse_phone(text: str) -> Parsed:
+    match = PHONE_CANDIDATE.search(text)
+    if not match:
+        raise InvalidValue("phone", "not_a_phone")
+    raw = match.group(0)
+    if raw.startswith("00"):
+        raw = "+" + raw[2:]
+    try:
+        number = phonenumbers.parse(raw, "FR")
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidValue("phone", "not_a_phone") from exc
+    if not phonenumbers.is_valid_number(number) or number.country_code != 33:
+        raise InvalidValue("phone", "not_a_phone")
+    kind = phonenumbers.number_type(number)
+    accepted = {
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+        phonenumbers.PhoneNumberType.VOIP,
+    }
+    if kind not in accepted:
+        raise InvalidValue("phone", "not_a_phone")
+    return Parsed({"phone": phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)})
+
+
+FRENCH_MONTHS = {
+    "janvier": 1, "janv": 1, "fevrier": 2, "fevr": 2, "fev": 2, "mars": 3, "avril": 4,
+    "avr": 4, "mai": 5, "juin": 6, "juillet": 7, "juil": 7, "aout": 8, "septembre": 9,
+    "sept": 9, "octobre": 10, "oct": 10, "novembre": 11, "nov": 11, "decembre": 12, "dec": 12,
+}  # fmt: skip
+NUMERIC_DATE = re.compile(r"\b(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})\b")
+WORDED_DATE = re.compile(r"\b(1er|\d{1,2})\s+([a-z]+)\.?\s+(\d{4})\b")
+MIN_AGE, MAX_AGE = 13, 110
+
+
+def parse_birthday(text: str, today: date | None = None) -> Parsed:
+    today = today or date.today()
+    plain = strip_accents(text.lower())
+    match = NUMERIC_DATE.search(plain)
+    if match:
+        day, month, year = (int(g) for g in match.groups())
+    else:
+        match = WORDED_DATE.search(plain)
+        if not match or match.group(2) not in FRENCH_MONTHS:
+            raise InvalidValue("birthday", "not_a_date")
+        day = 1 if match.group(1) == "1er" else int(match.group(1))
+        month, year = FRENCH_MONTHS[match.group(2)], int(match.group(3))
+    try:
+        born = date(year, month, day)
+    except ValueError as exc:
+        raise InvalidValue("birthday", "not_a_date") from exc
+    age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    if not MIN_AGE <= age <= MAX_AGE:
+        raise InvalidValue("birthday", "implausible_age")
+    return Parsed({"birthday": born.isoformat()})
+
+
+POSTAL_CODE = re.compile(r"(?<!\d)(\d{5})(?!\d)")
+CITY_WORDS = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ][A-Za-zÀ-ÖØ-öø-ÿ'’\- ]*[A-Za-zÀ-ÖØ-öø-ÿ]")
+CITY_FILLERS = re.compile(
+    r"^(?:j'?\s?habite|jhabite|je\s+vis|je\s+suis|j'?\s?suis|j\s+suis|ma\s+ville|c'?est|"
+    r"ville|code\s+postal|cp|a|à|au|sur|dans|en|de|le|la|les|:)\b\s*",
+    re.IGNORECASE,
+)
+
+
+def parse_city(text: str) -> Parsed:
+    """A city with its 5-digit postal code, in either order ("Lyon 69003", "69003 Lyon")."""
+    codes = POSTAL_CODE.findall(text)
+    if len(codes) != 1:
+        raise InvalidValue("city", "missing_postal_code")
+    postal_code = codes[0]
+    if not ("01000" <= postal_code <= "98999") or postal_code.startswith("00"):
+        raise InvalidValue("city", "missing_postal_code")
+    rest = POSTAL_CODE.sub(" ", text)
+    words = [m.group(0).strip() for m in CITY_WORDS.finditer(rest)]
+    name = max(words, key=len, default="")
+    previous = None
+    while name and name != previous:
+        previous = name
+        name = CITY_FILLERS.sub("", name).strip()
+    if len(name) < 2:
+        raise InvalidValue("city", "missing_city")
+    return Parsed({"city": _title_city(name), "postal_code": postal_code})
+
+
+CITY_PARTICLES = {"en", "de", "du", "des", "la", "le", "les", "sur", "sous", "aux", "et", "d", "l"}
+
+
+def _title_city(name: str) -> str:
+    """``saint-étienne`` -> ``Saint-Étienne``, ``aix en provence`` -> ``Aix-en-Provence``."""
+    if not name.islower():
+        return name
+    words = re.split(r"[\s\-]+", name)
+    titled = [
+        w if (i and w in CITY_PARTICLES) else w[:1].upper() + w[1:] for i, w in enumerate(words)
+    ]
+    return "-".join(titled)
+
+
+FIRST_NAME_PREFIX = re.compile(
+    r"^(?:moi\s+c'?est|je\s+m'?\s?appelle|jm'?appelle|mon\s+pr[eé]nom\s+(?:c'?est|est)|"
+    r"pr[eé]nom\s*:?|appelez[- ]moi|appelle[- ]moi|c'?est)\s*",
+    re.IGNORECASE,
+)
+FIRST_NAME = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ÿ]+(?:[\-' ][A-Za-zÀ-ÖØ-öø-ÿ]+)?$")
+
+
+def parse_first_name(text: str) -> Parsed:
+    name = FIRST_NAME_PREFIX.sub("", text.strip()).strip(" .!?")
+    if not FIRST_NAME.match(name) or not 2 <= len(name) <= 40:
+        raise InvalidValue("first_name", "not_a_first_name")
+    parts = re.split(r"([\-' ])", name)
+    return Parsed({"first_name": "".join(p[:1].upper() + p[1:].lower() for p in parts)})
+
+
+INTEREST_SPLIT = re.compile(r"\s*(?:,|;|/|\bet\b|\+|&)\s*", re.IGNORECASE)
+INTEREST_PREFIX = re.compile(
+    r"^(?:j'?\s?aime(?:\s+bien)?|j'?\s?adore|je\s+suis\s+passionn[ée]e?\s+(?:de|par)|"
+    r"passionn[ée]e?\s+(?:de|par)|mes\s+centres?\s+d'int[ée]r[eê]ts?\s*(?:sont|:)?|"
+    r"ce\s+qui\s+m'int[ée]resse\s*(?:c'?est|:)?)\s*",
+    re.IGNORECASE,
+)
+INTEREST_ARTICLE = re.compile(r"^(?:les|la|le|l'|du|de\s+la|des|de|d')\b\s*", re.IGNORECASE)
+
+
+def parse_interests(text: str) -> Parsed:
+    body = INTEREST_PREFIX.sub("", text.strip()).strip(" .!")
+    items: list[str] = []
+    for part in INTEREST_SPLIT.split(body):
+        item = INTEREST_ARTICLE.sub("", part.strip()).strip(" .!").lower()
+        if len(item) >= 3 and item not in items and re.search(r"[a-zà-ÿ]", item):
+            items.append(item)
+    if not items or len(", ".join(items)) > 255:
+        raise InvalidValue("interests", "no_interest")
+    return Parsed({"interests": ", ".join(items[:10])})
+
+
+CONTACT_CHANNELS = {
+    "email": ("mail", "e-mail", "email", "courriel", "mel"),
+    "sms": ("sms", "texto", "message"),
+    "phone": ("telephone", "tel", "appel", "appelez", "appeler", "portable", "fixe"),
+    "messenger": ("messenger", "facebook", "fb"),
+    "post": ("courrier", "poste", "lettre", "postal"),
+    "none": ("aucun", "jamais", "pas du tout", "ne me contactez pas"),
+}
+
+
+def parse_contact_channel(text: str) -> Parsed:
+    plain = strip_accents(text.lower())
+    tokens = set(re.findall(r"[a-z]+(?:-[a-z]+)?", plain))
+    for channel, words in CONTACT_CHANNELS.items():
+        for word in words:
+            if (" " in word and word in plain) or word in tokens:
+                return Parsed({"contact_channel": channel})
+    raise InvalidValue("contact_channel", "unknown_channel")
+
+
+RATING_WORDS = {"un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5}
+RATING_DIGIT = re.compile(r"(?<![\d,.])([1-5])(?:\s*(?:/|sur)\s*5)?(?![\d,.])")
+
+
+def parse_rating(text: str) -> int:
+    plain = strip_accents(text.lower())
+    digits = RATING_DIGIT.findall(plain)
+    if len(set(digits)) == 1:
+        return int(digits[0])
+    words = {RATING_WORDS[w] for w in re.findall(r"[a-z]+", plain) if w in RATING_WORDS}
+    if not digits and len(words) == 1:
+        return words.pop()
+    stars = plain.count("★") or plain.count("⭐")
+    if 1 <= stars <= 5 and not digits:
+        return stars
+    raise InvalidValue("rating", "not_a_rating")
+
+
+PARSERS = {
+    "first_name": parse_first_name,
+    "email": parse_email,
+    "phone": parse_phone,
+    "birthday": parse_birthday,
+    "city": parse_city,
+    "interests": parse_interests,
+    "contact_channel": parse_contact_channel,
+}
