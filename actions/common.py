@@ -10,6 +10,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.services import Identity, MerciService, get_service
+from bot.validation import is_stop_phrase
 from bot.wording import Reply
 
 T = TypeVar("T")
@@ -32,17 +33,14 @@ def latest_intent(tracker: Tracker) -> str | None:
     return (tracker.latest_message.get("intent") or {}).get("name")
 
 
-def answer_missing(tracker: Tracker) -> bool:
-    """The consumer just spoke during a form, but nothing fills the question asked.
+# Messages that interrupt a form when NLU is sure of them, or when they are
+# plainly a request to stop ("plus tard"); anything else is taken as the answer.
+INTERRUPTIONS = frozenset({"stop", "goodbye", "bot_challenge", "ask_help"})
+CONFIDENT = 0.8
 
-    The validation action must then return no event, so that Rasa rejects the form
-    and a rule handles the message instead ("plus tard", "tu es un robot ?"). When
-    another action ran since the message (the form resumes after an interruption),
-    the question is simply asked again.
-    """
-    step = tracker.get_slot("requested_slot")
-    if not step or step in tracker.slots_to_validate():
-        return False
+
+def user_just_spoke(tracker: Tracker) -> bool:
+    """True when the form runs right after the consumer's message (not after a detour)."""
     form = tracker.active_loop_name
     for event in reversed(tracker.events):
         if event.get("event") == "user":
@@ -50,6 +48,18 @@ def answer_missing(tracker: Tracker) -> bool:
         if event.get("event") == "action" and event.get("name") not in (form, "action_listen"):
             return False
     return False
+
+
+def is_interruption(tracker: Tracker) -> bool:
+    """The message is not an answer but a request a rule handles ("stop", "tu es un robot ?").
+
+    A validation action returns no event for it: Rasa then rejects the form and the
+    matching rule answers, after which the form asks its question again.
+    """
+    intent = tracker.latest_message.get("intent") or {}
+    if intent.get("name") not in INTERRUPTIONS:
+        return False
+    return float(intent.get("confidence") or 0) >= CONFIDENT or is_stop_phrase(latest_text(tracker))
 
 
 def say(dispatcher: CollectingDispatcher, reply: Reply) -> None:

@@ -9,14 +9,15 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import (
-    answer_missing,
     identity,
     in_thread,
+    is_interruption,
     latest_intent,
     latest_text,
     message_id,
     say,
     service,
+    user_just_spoke,
 )
 from bot.profile import completeness, missing_steps
 from bot.services import StorageError, field_event_key
@@ -58,15 +59,16 @@ class ValidateProfileForm(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        if answer_missing(tracker):
-            return []
         svc, who = service(), identity(tracker)
         step = tracker.get_slot("requested_slot")
         skipped = list(tracker.get_slot("skipped_fields") or [])
         events: list[EventType] = [SlotSet("pending_offer", None)]
         try:
-            if step and step in tracker.slots_to_validate():
-                filled, answer_events = await self._answer(dispatcher, tracker, step, skipped)
+            if step and user_just_spoke(tracker):
+                answer = await self._answer(dispatcher, tracker, step, skipped)
+                if answer is None:  # an interruption: let Rasa reject the form
+                    return []
+                filled, answer_events = answer
                 events += answer_events
                 if filled is None:  # invalid or not saved: ask the same question again
                     return events + [SlotSet(step, None), SlotSet("requested_slot", step)]
@@ -83,11 +85,14 @@ class ValidateProfileForm(Action):
 
     async def _answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, step: str, skipped: list[str]
-    ) -> tuple[set[str] | None, list[EventType]]:
+    ) -> tuple[set[str] | None, list[EventType]] | None:
+        """Save a valid answer; None when the message is an interruption, not an answer."""
         svc, who = service(), identity(tracker)
         try:
             parsed = PARSERS[step](latest_text(tracker))
         except InvalidValue as error:
+            if is_interruption(tracker):
+                return None
             if latest_intent(tracker) != "skip_field":
                 dispatcher.utter_message(response=invalid_response(error))
                 return None, []

@@ -9,14 +9,15 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import (
-    answer_missing,
     identity,
     in_thread,
+    is_interruption,
     latest_intent,
     latest_text,
     message_id,
     say,
     service,
+    user_just_spoke,
 )
 from bot.services import StorageError, review_event_key
 from bot.validation import InvalidValue, parse_rating
@@ -47,8 +48,6 @@ class ValidateReviewForm(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        if answer_missing(tracker):
-            return []
         step = tracker.get_slot("requested_slot")
         if not step:
             # Activation: start a fresh review, whatever an earlier one left in the slots.
@@ -56,19 +55,21 @@ class ValidateReviewForm(Action):
                 SlotSet("pending_offer", None),
                 SlotSet("requested_slot", REVIEW_STEPS[0]),
             ]
-        if step not in tracker.slots_to_validate():
+        if not user_just_spoke(tracker):
             # Back from an interruption ("tu es un robot ?"): ask the same question again.
             return [SlotSet("requested_slot", step)]
         text, value = latest_text(tracker), None
-        if step == "product":
-            value = _product(text, latest_intent(tracker))
-        elif step == "rating":
+        if step == "rating":
             entity = next(tracker.get_latest_entity_values("rating"), None)
             try:
                 value = parse_rating(str(entity) if entity is not None else text)
             except InvalidValue:
                 value = None
-        else:
+        if value is None and is_interruption(tracker):
+            return []
+        if step == "product":
+            value = _product(text, latest_intent(tracker))
+        elif step == "review_text":
             value = _review_text(text)
         if value is None:
             dispatcher.utter_message(response=f"utter_invalid_{step}")
@@ -117,10 +118,12 @@ class ValidateImprovementForm(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        if answer_missing(tracker):
-            return []
-        if "improvement" not in tracker.slots_to_validate():
+        if not tracker.get_slot("requested_slot"):
             return [SlotSet("improvement", None), SlotSet("requested_slot", "improvement")]
+        if not user_just_spoke(tracker):
+            return [SlotSet("requested_slot", "improvement")]
+        if is_interruption(tracker):
+            return []
         if latest_intent(tracker) == "skip_field":
             dispatcher.utter_message(response="utter_ok_later")
             return [SlotSet("improvement", None), SlotSet("requested_slot", None)]

@@ -129,7 +129,7 @@ def _check_wording(rules: list[Rule], responses: Mapping[str, tuple[Variant, ...
                 "so that nobody hears the same sentence twice in a row"
             )
         ratings = _as_list(rule.when.get("rating"))
-        if ratings and max(ratings) <= 2:
+        if ratings and min(ratings) <= 2:
             for variant in variants:
                 if NO_PRAISE.search(variant.text):
                     problems.append(
@@ -148,6 +148,8 @@ def load_table(path: Path, responses: Mapping[str, tuple[Variant, ...]]) -> Cong
         mark = getattr(exc, "problem_mark", None)
         line = f" at line {mark.line + 1}" if mark else ""
         raise TableError(path, [f"invalid YAML{line}: {getattr(exc, 'problem', exc)}"]) from exc
+    if not isinstance(raw, dict):
+        raise TableError(path, ["the file must be a mapping with 'milestones', 'field_labels' and 'thanks'"])
     problems: list[str] = []
     milestones = tuple(sorted(raw.get("milestones") or ()))
     if any(not isinstance(m, int) or not 0 < m <= 100 for m in milestones):

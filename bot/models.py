@@ -101,6 +101,8 @@ class Acknowledgement(Base):
     kind = Column(String(32), nullable=False)
     response = Column(String(128), nullable=False)
     variant = Column(Integer, nullable=False)
+    # The sentence as said, so that a retried action repeats it word for word.
+    text = Column(Text, nullable=False)
     created_at = Column(DateTime, nullable=False)
 
 

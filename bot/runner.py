@@ -37,15 +37,16 @@ def action_server_command(port: int) -> list[str]:
     return rasa_command("run", "actions", "--actions", "actions", "--port", str(port))
 
 
-def rasa_server_command(port: int, model: Path, extra: Sequence[str] = ()) -> list[str]:
+def rasa_server_command(
+    port: int, model: Path, endpoints: Path = PROJECT_ROOT / "endpoints.yml"
+) -> list[str]:
     return rasa_command(
         "run",
         "--model", str(model),
-        "--endpoints", str(PROJECT_ROOT / "endpoints.yml"),
+        "--endpoints", str(endpoints),
         "--credentials", str(PROJECT_ROOT / "credentials.yml"),
         "--interface", HOST,
         "--port", str(port),
-        *extra,
     )  # fmt: skip
 
 

@@ -131,7 +131,7 @@ class MerciService:
         def write(session: Session) -> Thanks:
             consumer = self._consumer(session, who)
             fields = repo.profile_fields(session, consumer.id)
-            replay = self._replay(session, consumer, event_key, fields)
+            replay = self._replay(session, consumer, event_key)
             if replay is not None:
                 return Thanks(replay, completeness(fields), frozenset(fields), replayed=True)
             now = self.clock()
@@ -158,7 +158,7 @@ class MerciService:
         def write(session: Session) -> Thanks:
             consumer = self._consumer(session, who)
             fields = repo.profile_fields(session, consumer.id)
-            replay = self._replay(session, consumer, event_key, fields)
+            replay = self._replay(session, consumer, event_key)
             if replay is not None:
                 return Thanks(replay, completeness(fields), replayed=True)
             now = self.clock()
@@ -179,7 +179,7 @@ class MerciService:
         def write(session: Session) -> ReviewThanks:
             consumer = self._consumer(session, who)
             fields = repo.profile_fields(session, consumer.id)
-            replay = self._replay(session, consumer, event_key, fields)
+            replay = self._replay(session, consumer, event_key)
             if replay is not None:
                 return ReviewThanks(replay, rating, rating_band(rating), replayed=True)
             now = self.clock()
@@ -271,24 +271,14 @@ class MerciService:
         first_name = fields["first_name"].value if "first_name" in fields else None
         return {"first_name": first_name, **extra}
 
-    def _replay(
-        self, session: Session, consumer: Consumer, event_key: str, fields: dict[str, Any]
-    ) -> Reply | None:
-        """The reply already given for ``event_key``, re-rendered; None if it is new."""
+    def _replay(self, session: Session, consumer: Consumer, event_key: str) -> Reply | None:
+        """The reply already given for ``event_key``, word for word; None if it is new."""
         ack = repo.find_acknowledgement(session, consumer.id, event_key)
         if ack is None:
             return None
-        variant = self.responses[ack.response][ack.variant]
-        review = repo.latest_review(session, consumer.id)
-        values = self._values(
-            fields,
-            completeness=completeness(fields),
-            field_label=self._label(step_of(event_key)) if ack.kind == "field_saved" else "",
-            rating=review.rating if review else "",
-            product=(review.product or "") if review else "",
-            review_count=repo.count_reviews(session, consumer.id),
-        )
-        return render(ack.response, variant, values)
+        variants = self.responses.get(ack.response, ())
+        buttons = variants[ack.variant].buttons if ack.variant < len(variants) else ()
+        return Reply(ack.response, ack.variant, ack.text, buttons)
 
     def _thank(
         self,
@@ -304,6 +294,7 @@ class MerciService:
         last = repo.last_acknowledgement(session, consumer.id)
         avoid = last.variant if last is not None and last.response == response else None
         variant = choose_variant(self.responses[response], values, avoid)
+        reply = render(response, variant, values)
         repo.add_acknowledgement(
             session,
             consumer_id=consumer.id,
@@ -311,19 +302,14 @@ class MerciService:
             kind=kind,
             response=response,
             variant=variant.index,
+            text=reply.text,
             created_at=now,
         )
-        return render(response, variant, values)
+        return reply
 
 
 def field_event_key(step: str, message_id: str) -> str:
     return f"field:{step}:{message_id}"
-
-
-def step_of(event_key: str) -> str:
-    """The form step named in a key made by :func:`field_event_key` ("" otherwise)."""
-    kind, _, rest = event_key.partition(":")
-    return rest.partition(":")[0] if kind == "field" else ""
 
 
 def review_event_key(message_id: str) -> str:

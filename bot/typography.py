@@ -7,7 +7,7 @@ import re
 NBSP = "\u00a0"  # before : » % and after «
 NNBSP = "\u202f"  # narrow, before ! ? ;
 
-_BEFORE_NARROW = re.compile(r"[ \u00a0]*([!?;])")
+_BEFORE_NARROW = re.compile(r"[ \u00a0\u202f]*([!?;]+)")
 _BEFORE_WIDE = re.compile(r"(?<=\S)[ \u00a0\u202f]*(:|»|%)(?=\s|$|[.,!?)])")
 _AFTER_OPENING = re.compile(r"«[ \u00a0\u202f]*")
 _URL = re.compile(r"https?://\S+")

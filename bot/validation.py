@@ -32,6 +32,11 @@ class Parsed:
     values: dict[str, str]
 
 
+def plain_apostrophes(text: str) -> str:
+    """Phones type ’ (U+2019) for the apostrophe; the parsers expect '."""
+    return text.replace("\u2019", "'").replace("\u02bc", "'")
+
+
 def strip_accents(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
@@ -116,13 +121,14 @@ POSTAL_CODE = re.compile(r"(?<!\d)(\d{5})(?!\d)")
 CITY_WORDS = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ][A-Za-zÀ-ÖØ-öø-ÿ'’\- ]*[A-Za-zÀ-ÖØ-öø-ÿ]")
 CITY_FILLERS = re.compile(
     r"^(?:j'?\s?habite|jhabite|je\s+vis|je\s+suis|j'?\s?suis|j\s+suis|ma\s+ville|c'?est|"
-    r"ville|code\s+postal|cp|a|à|au|sur|dans|en|de|le|la|les|:)\b\s*",
+    r"ville|code\s+postal|cp|a|à|au|sur|dans|en|de|:)(?=\s|$)\s*",
     re.IGNORECASE,
 )
 
 
 def parse_city(text: str) -> Parsed:
     """A city with its 5-digit postal code, in either order ("Lyon 69003", "69003 Lyon")."""
+    text = plain_apostrophes(text)
     codes = POSTAL_CODE.findall(text)
     if len(codes) != 1:
         raise InvalidValue("city", "missing_postal_code")
@@ -145,14 +151,23 @@ CITY_PARTICLES = {"en", "de", "du", "des", "la", "le", "les", "sur", "sous", "au
 
 
 def _title_city(name: str) -> str:
-    """``saint-étienne`` -> ``Saint-Étienne``, ``aix en provence`` -> ``Aix-en-Provence``."""
-    if not name.islower():
+    """``saint-étienne`` -> ``Saint-Étienne``, ``aix en provence`` -> ``Aix-en-Provence``,
+    ``le havre`` -> ``Le Havre``, ``villeneuve d'ascq`` -> ``Villeneuve-d'Ascq``."""
+    if not (name.islower() or name.isupper()):
         return name
-    words = re.split(r"[\s\-]+", name)
-    titled = [
-        w if (i and w in CITY_PARTICLES) else w[:1].upper() + w[1:] for i, w in enumerate(words)
-    ]
-    return "-".join(titled)
+    words = re.split(r"[\s\-]+", name.lower())
+    article = ""
+    if len(words) > 1 and words[0] in {"le", "la", "les"}:
+        article, words = words[0].capitalize() + " ", words[1:]
+    titled = []
+    for i, word in enumerate(words):
+        head, apostrophe, tail = word.rpartition("'")
+        if apostrophe:
+            word = (head if i else head.capitalize()) + "'" + tail.capitalize()
+        elif not (i and word in CITY_PARTICLES):
+            word = word[:1].upper() + word[1:]
+        titled.append(word)
+    return article + "-".join(titled)
 
 
 FIRST_NAME_PREFIX = re.compile(
@@ -163,9 +178,16 @@ FIRST_NAME_PREFIX = re.compile(
 FIRST_NAME = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ÿ]+(?:[\-' ][A-Za-zÀ-ÖØ-öø-ÿ]+)?$")
 
 
+NOT_A_NAME = {
+    "non", "oui", "merci", "bonjour", "salut", "pas", "envie", "passer", "stop", "ok",
+    "bof", "rien", "aucun", "jamais", "plus", "tard", "coucou", "hello", "bonsoir",
+}  # fmt: skip
+
+
 def parse_first_name(text: str) -> Parsed:
-    name = FIRST_NAME_PREFIX.sub("", text.strip()).strip(" .!?")
-    if not FIRST_NAME.match(name) or not 2 <= len(name) <= 40:
+    name = FIRST_NAME_PREFIX.sub("", plain_apostrophes(text).strip()).strip(" .!?")
+    words = {w.lower() for w in re.split(r"[\s\-']+", name)}
+    if not FIRST_NAME.match(name) or not 2 <= len(name) <= 40 or words & NOT_A_NAME:
         raise InvalidValue("first_name", "not_a_first_name")
     parts = re.split(r"([\-' ])", name)
     return Parsed({"first_name": "".join(p[:1].upper() + p[1:].lower() for p in parts)})
@@ -182,7 +204,7 @@ INTEREST_ARTICLE = re.compile(r"^(?:les|la|le|l'|du|de\s+la|des|de|d')\b\s*", re
 
 
 def parse_interests(text: str) -> Parsed:
-    body = INTEREST_PREFIX.sub("", text.strip()).strip(" .!")
+    body = INTEREST_PREFIX.sub("", plain_apostrophes(text).strip()).strip(" .!")
     items: list[str] = []
     for part in INTEREST_SPLIT.split(body):
         item = INTEREST_ARTICLE.sub("", part.strip()).strip(" .!").lower()
@@ -214,7 +236,9 @@ def parse_contact_channel(text: str) -> Parsed:
 
 
 RATING_WORDS = {"un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5}
-RATING_DIGIT = re.compile(r"(?<![\d,.])([1-5])(?:\s*(?:/|sur)\s*5)?(?![\d,.])")
+RATING_DIGIT = re.compile(
+    r"(?<![\d,.])([1-5])(?:\s*(?:etoiles?)?\s*(?:/|sur)\s*5)?(?![\d,.])"
+)
 
 
 def parse_rating(text: str) -> int:
@@ -240,3 +264,17 @@ PARSERS = {
     "interests": parse_interests,
     "contact_channel": parse_contact_channel,
 }
+
+
+STOP_PHRASE = re.compile(
+    r"^(?:(?:bon|non|ok|euh)[\s,]+)?(?:stop|stoppe|arr[eê]t(?:e|ez|er)?|annul(?:e|ez|er)|"
+    r"plus\s+tard|pas\s+maintenant|une\s+autre\s+fois|laisse[sz]?\s+tomber|tant\s+pis|"
+    r"j'?\s?ai\s+pas\s+le\s+temps|je\s+n'?ai\s+pas\s+le\s+temps|on\s+verra|au\s+revoir|bye|ciao)"
+    r"(?:[\s,]+(?:merci|svp|s'il\s+vous\s+pla[iî]t|pour\s+l'instant|pour\s+le\s+moment))*[\s.!]*$",
+    re.IGNORECASE,
+)
+
+
+def is_stop_phrase(text: str) -> bool:
+    """A message that only asks to stop or postpone ("plus tard", "stop", "bon, stop merci")."""
+    return bool(STOP_PHRASE.match(" ".join(text.strip().split())))

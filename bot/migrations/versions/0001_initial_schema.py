@@ -39,6 +39,7 @@ def upgrade() -> None:
     sa.Column('kind', sa.String(length=32), nullable=False),
     sa.Column('response', sa.String(length=128), nullable=False),
     sa.Column('variant', sa.Integer(), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['consumer_id'], ['consumers.id'], name=op.f('fk_acknowledgements_consumer_id_consumers'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_acknowledgements')),

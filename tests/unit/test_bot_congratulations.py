@@ -1,0 +1,250 @@
+"""The congratulation table: which thank-you each occasion gets, and the checks a marketer's
+edit must pass before Merci starts."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.config import PROJECT_ROOT
+from bot.congratulations import Occasion, TableError, load_table
+from bot.wording import load_responses
+
+DOMAIN = PROJECT_ROOT / "domain.yml"
+CONGRATULATIONS = PROJECT_ROOT / "data" / "congratulations.yml"
+
+PRAISE = re.compile(r"bravo|f[ée]licit", re.IGNORECASE)
+
+
+# --- the real table -----------------------------------------------------------------------
+
+
+def test_the_real_table_matches_the_real_domain(table):
+    assert table.milestones == (50, 80, 100)
+    assert table.field_labels["email"] == "votre adresse e-mail"
+
+
+@pytest.mark.parametrize(
+    ("occasion", "response"),
+    [
+        (Occasion("field_saved", field="email"), "utter_thank_field_saved"),
+        (Occasion("field_saved", field="city", milestone=50), "utter_congratulate_profile_50"),
+        (Occasion("field_saved", field="interests", milestone=80), "utter_congratulate_profile_80"),
+        (
+            Occasion("field_saved", field="phone", milestone=100),
+            "utter_congratulate_profile_complete",
+        ),
+        (Occasion("data_confirmed"), "utter_thank_data_confirmed"),
+        (Occasion("review", rating=5, review_count=1), "utter_thank_first_review_5"),
+        (Occasion("review", rating=5, review_count=4), "utter_thank_review_5"),
+        (
+            Occasion("review", rating=5, review_count=2, same_product_before=True),
+            "utter_thank_review_5_same_product",
+        ),
+        (Occasion("review", rating=3, review_count=1), "utter_thank_first_review_middle"),
+        (Occasion("review", rating=4, review_count=1), "utter_thank_first_review_middle"),
+        (Occasion("review", rating=4, review_count=6), "utter_thank_review_middle"),
+        (
+            Occasion("review", rating=3, review_count=2, same_product_before=True),
+            "utter_thank_review_middle_same_product",
+        ),
+        (Occasion("review", rating=1, review_count=1), "utter_apologize_review_low"),
+        (Occasion("review", rating=2, review_count=3), "utter_apologize_review_low"),
+        (
+            Occasion("review", rating=2, review_count=2, same_product_before=True),
+            "utter_apologize_review_low_same_product",
+        ),
+    ],
+)
+def test_each_occasion_gets_its_thank_you(table, occasion, response):
+    assert table.choose(occasion) == response
+
+
+@pytest.mark.parametrize("rating", [1, 2])
+@pytest.mark.parametrize("review_count", [1, 2, 10])
+@pytest.mark.parametrize("same_product_before", [False, True])
+def test_a_disappointed_consumer_is_never_congratulated(
+    table, responses, rating, review_count, same_product_before
+):
+    occasion = Occasion(
+        "review", rating=rating, review_count=review_count, same_product_before=same_product_before
+    )
+    response = table.choose(occasion)
+    praising = [v.text for v in responses[response] if PRAISE.search(v.text)]
+    assert praising == [], f"{response} congratulates a {rating}-star review: {praising}"
+    assert any("désolé" in v.text for v in responses[response])
+
+
+# --- broken copies of the table -----------------------------------------------------------
+
+
+@pytest.fixture
+def edited() -> dict:
+    """The real table as data, for a test to break."""
+    return yaml.safe_load(CONGRATULATIONS.read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def problems_of(tmp_path: Path, responses):
+    """Write the edited table to a file, load it, and return the problems it is refused for."""
+
+    def check(data: dict, domain_responses=None) -> list[str]:
+        path = tmp_path / "congratulations.yml"
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        with pytest.raises(TableError) as caught:
+            load_table(path, domain_responses or responses)
+        assert str(path) in str(caught.value)
+        return caught.value.problems
+
+    return check
+
+
+def rule(when: dict, response: str) -> dict:
+    return {"when": when, "response": response}
+
+
+def rules_of(data: dict) -> list[dict]:
+    """The list of rules in the table, whatever its top-level key."""
+    return next(
+        value
+        for value in data.values()
+        if isinstance(value, list)
+        and value
+        and all(isinstance(i, dict) and "when" in i for i in value)
+    )
+
+
+def test_an_unknown_condition_is_named(edited, problems_of):
+    rules_of(edited).insert(0, rule({"event": "review", "stars": 5}, "utter_thank_review_5"))
+    problems = problems_of(edited)
+    assert any("rule 1" in p and "unknown condition 'stars'" in p for p in problems), problems
+
+
+def test_an_unknown_event_is_named(edited, problems_of):
+    rules_of(edited).insert(0, rule({"event": "anniversaire"}, "utter_thank_field_saved"))
+    problems = problems_of(edited)
+    assert any("rule 1" in p and "'event' must be one of" in p for p in problems), problems
+
+
+def test_a_rating_of_6_is_refused(edited, problems_of):
+    rules_of(edited).insert(0, rule({"event": "review", "rating": [5, 6]}, "utter_thank_review_5"))
+    problems = problems_of(edited)
+    assert any("rule 1" in p and "rating 6 is not between 1 and 5" in p for p in problems), problems
+
+
+def test_a_milestone_rule_must_use_a_listed_milestone(edited, problems_of):
+    rules_of(edited).insert(
+        0, rule({"event": "field_saved", "milestone": 75}, "utter_congratulate_profile_80")
+    )
+    problems = problems_of(edited)
+    assert any(
+        "rule 1" in p and "milestone 75 is not listed under 'milestones'" in p for p in problems
+    ), problems
+
+
+def test_a_listed_milestone_without_a_rule_is_named(edited, problems_of):
+    edited["milestones"] = [50, 80, 90, 100]
+    assert problems_of(edited) == ["milestone 90 has no rule"]
+
+
+def test_a_response_missing_from_the_domain_is_named(edited, problems_of):
+    rules_of(edited)[3]["response"] = "utter_merci_beaucoup"
+    problems = problems_of(edited)
+    assert any(
+        "rule 4" in p and "utter_merci_beaucoup" in p and "domain.yml" in p for p in problems
+    ), problems
+
+
+def test_a_congratulation_with_a_single_variant_is_refused(edited, problems_of, responses):
+    assert len(responses["utter_iamabot"]) == 1
+    assert rules_of(edited)[4]["when"] == {"event": "data_confirmed"}
+    rules_of(edited)[4]["response"] = "utter_iamabot"
+    problems = problems_of(edited)
+    assert any(
+        "rule 5" in p and "utter_iamabot" in p and "at least 2 variants" in p for p in problems
+    ), problems
+
+
+def test_a_low_rating_rule_pointing_to_a_response_that_says_bravo_is_refused(edited, problems_of):
+    # Only variant 4 of utter_thank_first_review_5 praises: "Bravo et merci pour ce premier avis".
+    low = next(r for r in rules_of(edited) if r["when"] == {"event": "review", "rating": [1, 2]})
+    low["response"] = "utter_thank_first_review_5"
+    problems = problems_of(edited)
+    praise = [p for p in problems if "must not congratulate" in p]
+    assert len(praise) == 1, problems
+    assert "utter_thank_first_review_5" in praise[0] and "variant 4" in praise[0]
+
+
+def test_an_apology_edited_in_domain_yml_to_say_felicitations_is_refused(
+    tmp_path, edited, problems_of
+):
+    domain = yaml.safe_load(DOMAIN.read_text(encoding="utf-8"))
+    domain["responses"]["utter_apologize_review_low"].append(
+        {"text": "Félicitations pour votre franchise\u202f! Voulez-vous être recontacté\u202f?"}
+    )
+    edited_domain = tmp_path / "domain.yml"
+    edited_domain.write_text(yaml.safe_dump(domain, allow_unicode=True), encoding="utf-8")
+    problems = problems_of(edited, load_responses(edited_domain))
+    assert any(
+        "utter_apologize_review_low'" in p and "must not congratulate (variant 5)" in p
+        for p in problems
+    ), problems
+
+
+def test_a_rule_covering_low_and_middle_ratings_must_not_congratulate_either(edited, problems_of):
+    rules_of(edited).insert(
+        0, rule({"event": "review", "rating": [2, 3]}, "utter_congratulate_profile_50")
+    )
+    problems = problems_of(edited)
+    assert any(
+        "utter_congratulate_profile_50" in p and "must not congratulate" in p for p in problems
+    )
+
+
+def test_a_missing_catch_all_for_an_event_is_named(edited, problems_of):
+    rules = rules_of(edited)
+    rules[:] = [r for r in rules if r["when"] != {"event": "data_confirmed"}]
+    problems = problems_of(edited)
+    assert problems == ["no catch-all rule for event 'data_confirmed' (a rule with only 'event')"]
+
+
+def test_a_missing_field_label_is_named(edited, problems_of):
+    del edited["field_labels"]["phone"]
+    problems = problems_of(edited)
+    assert problems == ["field_labels: missing a label for 'phone'"]
+
+
+def test_every_mistake_is_listed_at_once(edited, problems_of):
+    del edited["field_labels"]["birthday"]
+    rules_of(edited)[0]["response"] = "utter_inconnue"
+    rules_of(edited).insert(0, rule({"event": "review", "rating": 0}, "utter_thank_review_5"))
+    problems = problems_of(edited)
+    assert any("birthday" in p for p in problems)
+    assert any("utter_inconnue" in p for p in problems)
+    assert any("rating 0" in p for p in problems)
+
+
+def test_invalid_yaml_names_the_line_to_fix(tmp_path, responses):
+    text = CONGRATULATIONS.read_text(encoding="utf-8")
+    good = "    response: utter_congratulate_profile_80\n"
+    line = text[: text.index(good)].count("\n") + 1
+    path = tmp_path / "congratulations.yml"
+    path.write_text(
+        text.replace(good, "    response: utter_congratulate_profile_80: oups\n"), encoding="utf-8"
+    )
+    with pytest.raises(TableError) as caught:
+        load_table(path, responses)
+    assert len(caught.value.problems) == 1
+    assert caught.value.problems[0].startswith(f"invalid YAML at line {line}:")
+
+
+def test_a_table_that_is_a_list_is_reported_as_a_table_error(tmp_path, responses):
+    path = tmp_path / "congratulations.yml"
+    path.write_text(
+        "- when: {event: review}\n  response: utter_thank_review_middle\n", encoding="utf-8"
+    )
+    with pytest.raises(TableError):
+        load_table(path, responses)

@@ -1,0 +1,83 @@
+"""Alembic migrations build the schema the models describe, and can be run at every start."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, inspect, text
+
+from bot.migrate import upgrade
+from bot.models import metadata
+
+
+def test_upgrade_creates_merci_tables_on_a_fresh_database(tmp_path):
+    url = f"sqlite:///{tmp_path / 'merci.db'}"
+    upgrade(url)
+    engine = create_engine(url)
+    try:
+        assert set(inspect(engine).get_table_names()) == {
+            "consumers",
+            "profile_fields",
+            "reviews",
+            "acknowledgements",
+            "alembic_version",
+        }
+    finally:
+        engine.dispose()
+
+
+def test_running_upgrade_again_changes_nothing_and_keeps_the_data(tmp_path):
+    url = f"sqlite:///{tmp_path / 'merci.db'}"
+    upgrade(url)
+    engine = create_engine(url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO consumers (channel, sender_id, created_at) "
+                    "VALUES ('socketio', 'conversation-marie', :now)"
+                ),
+                {"now": datetime(2026, 11, 25, 10, 30)},
+            )
+            version = connection.execute(text("SELECT version_num FROM alembic_version")).all()
+        upgrade(url)
+        with engine.connect() as connection:
+            assert (
+                connection.execute(text("SELECT version_num FROM alembic_version")).all() == version
+            )
+            assert connection.execute(text("SELECT sender_id FROM consumers")).all() == [
+                ("conversation-marie",)
+            ]
+    finally:
+        engine.dispose()
+
+
+def test_the_migrated_schema_matches_the_models(tmp_path):
+    url = f"sqlite:///{tmp_path / 'merci.db'}"
+    upgrade(url)
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            assert compare_metadata(context, metadata) == []
+    finally:
+        engine.dispose()
+
+
+def test_the_schema_check_would_notice_a_missing_table(tmp_path):
+    """Guards the previous test: compare_metadata does report a difference when there is one."""
+    url = f"sqlite:///{tmp_path / 'merci.db'}"
+    upgrade(url)
+    engine = create_engine(url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("DROP TABLE acknowledgements"))
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            differences = compare_metadata(context, metadata)
+        added = [d[1].name for d in differences if d[0] == "add_table"]
+        assert added == ["acknowledgements"]
+    finally:
+        engine.dispose()
