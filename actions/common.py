@@ -50,16 +50,20 @@ def user_just_spoke(tracker: Tracker) -> bool:
     return False
 
 
+def is_confident(tracker: Tracker) -> bool:
+    intent = tracker.latest_message.get("intent") or {}
+    return float(intent.get("confidence") or 0) >= CONFIDENT
+
+
 def is_interruption(tracker: Tracker) -> bool:
     """The message is not an answer but a request a rule handles ("stop", "tu es un robot ?").
 
     A validation action returns no event for it: Rasa then rejects the form and the
     matching rule answers, after which the form asks its question again.
     """
-    intent = tracker.latest_message.get("intent") or {}
-    if intent.get("name") not in INTERRUPTIONS:
+    if latest_intent(tracker) not in INTERRUPTIONS:
         return False
-    return float(intent.get("confidence") or 0) >= CONFIDENT or is_stop_phrase(latest_text(tracker))
+    return is_confident(tracker) or is_stop_phrase(latest_text(tracker))
 
 
 def say(dispatcher: CollectingDispatcher, reply: Reply) -> None:

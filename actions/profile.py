@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import (
     identity,
     in_thread,
+    is_confident,
     is_interruption,
     latest_intent,
     latest_text,
@@ -76,7 +77,8 @@ class ValidateProfileForm(Action):
                 filled = set((await in_thread(svc.profile_state, who)).values)
         except StorageError:
             dispatcher.utter_message(response="utter_save_failed")
-            return events + [SlotSet("requested_slot", None)]
+            # Neither variant of utter_profile_form_done matches: no thanks after a failure.
+            return events + [SlotSet("profile_complete", None), SlotSet("requested_slot", None)]
         remaining = missing_steps(filled, skipped)
         return events + progress_events(filled) + [
             SlotSet("skipped_fields", skipped),
@@ -88,18 +90,20 @@ class ValidateProfileForm(Action):
     ) -> tuple[set[str] | None, list[EventType]] | None:
         """Save a valid answer; None when the message is an interruption, not an answer."""
         svc, who = service(), identity(tracker)
+        if is_interruption(tracker):
+            return None
         try:
             parsed = PARSERS[step](latest_text(tracker))
         except InvalidValue as error:
-            if is_interruption(tracker):
-                return None
-            if latest_intent(tracker) != "skip_field":
-                dispatcher.utter_message(response=invalid_response(error))
-                return None, []
+            parsed, invalid = None, error
+        if latest_intent(tracker) == "skip_field" and (parsed is None or is_confident(tracker)):
             skipped.append(step)
             dispatcher.utter_message(response="utter_field_skipped")
             state = await in_thread(svc.profile_state, who)
             return set(state.values), [SlotSet(step, None)]
+        if parsed is None:
+            dispatcher.utter_message(response=invalid_response(invalid))
+            return None, []
         try:
             thanks = await in_thread(
                 svc.save_profile_step, who, step, parsed, field_event_key(step, message_id(tracker))

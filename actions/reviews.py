@@ -58,6 +58,8 @@ class ValidateReviewForm(Action):
         if not user_just_spoke(tracker):
             # Back from an interruption ("tu es un robot ?"): ask the same question again.
             return [SlotSet("requested_slot", step)]
+        if is_interruption(tracker):
+            return []
         text, value = latest_text(tracker), None
         if step == "rating":
             entity = next(tracker.get_latest_entity_values("rating"), None)
@@ -65,9 +67,7 @@ class ValidateReviewForm(Action):
                 value = parse_rating(str(entity) if entity is not None else text)
             except InvalidValue:
                 value = None
-        if value is None and is_interruption(tracker):
-            return []
-        if step == "product":
+        elif step == "product":
             value = _product(text, latest_intent(tracker))
         elif step == "review_text":
             value = _review_text(text)
@@ -132,10 +132,13 @@ class ValidateImprovementForm(Action):
             dispatcher.utter_message(response="utter_invalid_review_text")
             return [SlotSet("improvement", None), SlotSet("requested_slot", "improvement")]
         try:
-            await in_thread(service().add_review_improvement, identity(tracker), text)
+            recorded = await in_thread(service().add_review_improvement, identity(tracker), text)
         except StorageError:
             dispatcher.utter_message(response="utter_save_failed")
             return [SlotSet("improvement", None), SlotSet("requested_slot", "improvement")]
+        if not recorded:
+            dispatcher.utter_message(response="utter_no_review_found")
+            return [SlotSet("improvement", None), SlotSet("requested_slot", None)]
         dispatcher.utter_message(response="utter_improvement_thanks")
         return [SlotSet("improvement", None), SlotSet("requested_slot", None)]
 
@@ -150,10 +153,14 @@ class ActionRequestFollowup(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         try:
-            await in_thread(service().request_followup, identity(tracker))
+            recorded = await in_thread(service().request_followup, identity(tracker))
         except StorageError:
+            # The offer stays open: "oui" again retries.
             dispatcher.utter_message(response="utter_save_failed")
             return []
+        if not recorded:
+            dispatcher.utter_message(response="utter_no_review_found")
+            return [SlotSet("pending_offer", None)]
         dispatcher.utter_message(response="utter_followup_confirmed")
         return [SlotSet("pending_offer", None)]
 

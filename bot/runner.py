@@ -1,4 +1,8 @@
-"""Start the action server and the Rasa server together, and stop both on Ctrl-C."""
+"""Start the action server and the Rasa server together, and stop both cleanly.
+
+Used by ``make run`` and ``make shell``, by the end-to-end tests and by the benchmarks,
+so that they all run Merci the same way.
+"""
 
 from __future__ import annotations
 
@@ -9,18 +13,21 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from bot.config import PROJECT_ROOT, get_settings
 
 HOST = "127.0.0.1"
+ENDPOINTS = PROJECT_ROOT / "endpoints.yml"
 
 
-def server_environment() -> dict[str, str]:
+def server_environment(database_url: str | None = None) -> dict[str, str]:
     """Environment for Rasa and the action server: one database URL, loopback only."""
     env = dict(os.environ)
-    env["DATABASE_URL"] = get_settings().database_url
+    env["DATABASE_URL"] = database_url or get_settings().database_url
     env.setdefault("SANIC_HOST", HOST)
     # Rasa's telemetry and error reports would call the internet: never from Merci.
     env["RASA_TELEMETRY_ENABLED"] = "false"
@@ -37,9 +44,7 @@ def action_server_command(port: int) -> list[str]:
     return rasa_command("run", "actions", "--actions", "actions", "--port", str(port))
 
 
-def rasa_server_command(
-    port: int, model: Path, endpoints: Path = PROJECT_ROOT / "endpoints.yml"
-) -> list[str]:
+def rasa_server_command(port: int, model: Path, endpoints: Path = ENDPOINTS) -> list[str]:
     return rasa_command(
         "run",
         "--model", str(model),
@@ -48,6 +53,15 @@ def rasa_server_command(
         "--interface", HOST,
         "--port", str(port),
     )  # fmt: skip
+
+
+def endpoints_for(action_port: int, directory: Path) -> Path:
+    """``endpoints.yml`` pointing at an action server on another port."""
+    if action_port == 5055:
+        return ENDPOINTS
+    path = directory / "endpoints.yml"
+    path.write_text(ENDPOINTS.read_text().replace(f"{HOST}:5055", f"{HOST}:{action_port}"))
+    return path
 
 
 def wait_until_up(url: str, process: subprocess.Popen[bytes], timeout: float = 180) -> None:
@@ -59,7 +73,7 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], timeout: float = 1
             with urllib.request.urlopen(url, timeout=2):
                 return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.5)
+            time.sleep(0.3)
     raise RuntimeError(f"{url} did not answer within {timeout:.0f} s")
 
 
@@ -75,38 +89,68 @@ def stop(processes: Sequence[subprocess.Popen[bytes]]) -> None:
             process.wait()
 
 
+@dataclass(frozen=True)
+class Servers:
+    rasa_url: str
+    action_url: str
+    processes: tuple[subprocess.Popen[bytes], ...]
+    log_dir: Path
+
+    def exited(self) -> subprocess.Popen[bytes] | None:
+        return next((p for p in self.processes if p.poll() is not None), None)
+
+
+@contextmanager
+def serving(
+    model: Path,
+    *,
+    database_url: str | None = None,
+    rasa_port: int = 5005,
+    action_port: int = 5055,
+    log_dir: Path = PROJECT_ROOT / "var" / "log",
+    extra_env: dict[str, str] | None = None,
+) -> Iterator[Servers]:
+    """Start the action server and the Rasa server, wait until both answer, stop both."""
+    env = {**server_environment(database_url), **(extra_env or {})}
+    log_dir.mkdir(parents=True, exist_ok=True)
+    endpoints = endpoints_for(action_port, log_dir)
+    processes: list[subprocess.Popen[bytes]] = []
+    with ExitStack() as stack:
+        stack.callback(stop, processes)
+        for name, command in (
+            ("actions", action_server_command(action_port)),
+            ("rasa", rasa_server_command(rasa_port, model, endpoints)),
+        ):
+            log = stack.enter_context(open(log_dir / f"{name}.log", "ab"))
+            processes.append(
+                subprocess.Popen(
+                    command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+                )
+            )
+        actions, rasa = processes
+        wait_until_up(f"http://{HOST}:{action_port}/health", actions)
+        wait_until_up(f"http://{HOST}:{rasa_port}/", rasa)
+        yield Servers(
+            f"http://{HOST}:{rasa_port}",
+            f"http://{HOST}:{action_port}",
+            tuple(processes),
+            log_dir,
+        )
+
+
 def run(model: Path, rasa_port: int = 5005, action_port: int = 5055) -> int:
     """Serve until interrupted; return an exit code."""
-    env = server_environment()
-    log_dir = PROJECT_ROOT / "var" / "log"
-    log_dir.mkdir(parents=True, exist_ok=True)
-    processes: list[subprocess.Popen[bytes]] = []
+    print("Starting the action server and the Rasa server (logs in var/log/)...", flush=True)
     try:
-        with open(log_dir / "actions.log", "ab") as action_log, open(
-            log_dir / "rasa.log", "ab"
-        ) as rasa_log:
-            actions = subprocess.Popen(
-                action_server_command(action_port), cwd=PROJECT_ROOT, env=env,
-                stdout=action_log, stderr=subprocess.STDOUT,
-            )  # fmt: skip
-            processes.append(actions)
-            rasa = subprocess.Popen(
-                rasa_server_command(rasa_port, model), cwd=PROJECT_ROOT, env=env,
-                stdout=rasa_log, stderr=subprocess.STDOUT,
-            )  # fmt: skip
-            processes.append(rasa)
-            print("Starting the action server and the Rasa server (logs in var/log/)...", flush=True)
-            wait_until_up(f"http://{HOST}:{action_port}/health", actions)
-            wait_until_up(f"http://{HOST}:{rasa_port}/", rasa)
+        with serving(model, rasa_port=rasa_port, action_port=action_port) as servers:
             print(
                 f"Merci is ready: POST {{\"sender\": \"moi\", \"message\": \"Bonjour\"}} to "
-                f"http://{HOST}:{rasa_port}/webhooks/rest/webhook, or run `make shell` "
+                f"{servers.rasa_url}/webhooks/rest/webhook, or run `make shell` "
                 "(Ctrl-C stops both servers).",
                 flush=True,
             )
-            while all(p.poll() is None for p in processes):
+            while (failed := servers.exited()) is None:
                 time.sleep(0.5)
-            failed = next(p for p in processes if p.poll() is not None)
             print(f"A server stopped unexpectedly (exit code {failed.returncode}); see var/log/.")
             return 1
     except KeyboardInterrupt:
@@ -115,8 +159,6 @@ def run(model: Path, rasa_port: int = 5005, action_port: int = 5055) -> int:
     except RuntimeError as error:
         print(f"Merci could not start: {error}. See var/log/ for details.", file=sys.stderr)
         return 1
-    finally:
-        stop(processes)
 
 
 def shell(model: Path, action_port: int = 5055) -> int:
@@ -132,7 +174,7 @@ def shell(model: Path, action_port: int = 5055) -> int:
         try:
             wait_until_up(f"http://{HOST}:{action_port}/health", actions)
             command = rasa_command(
-                "shell", "--model", str(model), "--endpoints", str(PROJECT_ROOT / "endpoints.yml")
+                "shell", "--model", str(model), "--endpoints", str(endpoints_for(action_port, log_dir))
             )
             return subprocess.call(command, cwd=PROJECT_ROOT, env=env)
         except KeyboardInterrupt:

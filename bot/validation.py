@@ -241,14 +241,21 @@ RATING_DIGIT = re.compile(
 )
 
 
+RATING_WORD_ANSWER = re.compile(
+    r"^(?:je\s+(?:mets|met|donne|dirais)\s+)?(un|une|deux|trois|quatre|cinq)"
+    r"(?:\s+etoiles?)?(?:\s+(?:sur|/)\s+(?:5|cinq))?\W*$"
+)
+
+
 def parse_rating(text: str) -> int:
-    plain = strip_accents(text.lower())
+    """A rating from 1 to 5: "4", "4/5", "4 étoiles sur 5", "cinq", "une étoile", "★★★"."""
+    plain = " ".join(strip_accents(text.lower()).split())
     digits = RATING_DIGIT.findall(plain)
     if len(set(digits)) == 1:
         return int(digits[0])
-    words = {RATING_WORDS[w] for w in re.findall(r"[a-z]+", plain) if w in RATING_WORDS}
-    if not digits and len(words) == 1:
-        return words.pop()
+    word = RATING_WORD_ANSWER.match(plain)
+    if word and not digits:
+        return RATING_WORDS[word.group(1)]
     stars = plain.count("★") or plain.count("⭐")
     if 1 <= stars <= 5 and not digits:
         return stars

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import socket
-import subprocess
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,13 +14,7 @@ from sqlalchemy.engine import Engine
 from bot.config import PROJECT_ROOT
 from bot.db import build_engine
 from bot.migrate import upgrade
-from bot.runner import (
-    action_server_command,
-    rasa_server_command,
-    server_environment,
-    stop,
-    wait_until_up,
-)
+from bot.runner import serving
 
 MODEL = PROJECT_ROOT / "models" / "merci.tar.gz"
 
@@ -70,36 +63,15 @@ def merci(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Merci]:
     workdir = tmp_path_factory.mktemp("merci")
     database_url = f"sqlite:///{workdir / 'merci.db'}"
     upgrade(database_url)
-    rasa_port, action_port = free_port(), free_port()
-    endpoints = workdir / "endpoints.yml"
-    endpoints.write_text(
-        (PROJECT_ROOT / "endpoints.yml")
-        .read_text()
-        .replace("127.0.0.1:5055", f"127.0.0.1:{action_port}")
-    )
-    env = server_environment()
-    env["DATABASE_URL"] = database_url
-    logs = {name: open(workdir / f"{name}.log", "wb") for name in ("actions", "rasa")}
-    actions = subprocess.Popen(
-        action_server_command(action_port), cwd=PROJECT_ROOT, env=env,
-        stdout=logs["actions"], stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    rasa = subprocess.Popen(
-        rasa_server_command(rasa_port, MODEL, endpoints), cwd=PROJECT_ROOT, env=env,
-        stdout=logs["rasa"], stderr=subprocess.STDOUT,
-    )  # fmt: skip
     try:
-        wait_until_up(f"http://127.0.0.1:{action_port}/health", actions)
-        wait_until_up(f"http://127.0.0.1:{rasa_port}/", rasa)
-        yield Merci(f"http://127.0.0.1:{rasa_port}", build_engine(database_url))
+        with serving(
+            MODEL,
+            database_url=database_url,
+            rasa_port=free_port(),
+            action_port=free_port(),
+            log_dir=workdir,
+        ) as servers:
+            yield Merci(servers.rasa_url, build_engine(database_url))
     except RuntimeError as error:
-        tail = "\n".join(
-            (workdir / f"{name}.log").read_text(errors="replace")[-3000:] for name in logs
-        )
-        pytest.fail(f"{error}\n{tail}")
-    finally:
-        stop([rasa, actions])
-        for handle in logs.values():
-            handle.close()
-
-
+        logs = "\n".join(p.read_text(errors="replace")[-3000:] for p in workdir.glob("*.log"))
+        pytest.fail(f"{error}\n{logs}")
