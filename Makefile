@@ -83,3 +83,6 @@ pytest: $(MODEL)
 
 clean: ## Remove the virtual environment, models, results and the local database
 	rm -rf $(VENV) models results var/merci.db*
+
+bench: $(MODEL) migrate ## Benchmarks: turn latency and throughput, as ratios to a baseline
+	@$(PY) -m benchmarks.bench_turns
