@@ -20,6 +20,7 @@ class Settings:
     database_url: str
     domain_path: Path
     congratulations_path: Path
+    freshness_path: Path
     log_level: str
 
 
@@ -37,6 +38,9 @@ def get_settings() -> Settings:
         congratulations_path=Path(
             os.environ.get("MERCI_CONGRATULATIONS_PATH")
             or PROJECT_ROOT / "data" / "congratulations.yml"
+        ),
+        freshness_path=Path(
+            os.environ.get("MERCI_FRESHNESS_PATH") or PROJECT_ROOT / "data" / "freshness.yml"
         ),
         log_level=os.environ.get("MERCI_LOG_LEVEL", "INFO").upper(),
     )
