@@ -17,7 +17,9 @@ T = TypeVar("T")
 
 
 def identity(tracker: Tracker) -> Identity:
-    return Identity(channel=tracker.get_latest_input_channel() or "rest", sender_id=tracker.sender_id)
+    return Identity(
+        channel=tracker.get_latest_input_channel() or "rest", sender_id=tracker.sender_id
+    )
 
 
 def message_id(tracker: Tracker) -> str:
@@ -68,6 +70,16 @@ def is_interruption(tracker: Tracker) -> bool:
 
 def say(dispatcher: CollectingDispatcher, reply: Reply) -> None:
     dispatcher.utter_message(text=reply.text, buttons=[dict(b) for b in reply.buttons] or None)
+
+
+def deliver(dispatcher: CollectingDispatcher, messages: list[dict[str, Any]]) -> None:
+    """Say messages that were queued while the consumer was away."""
+    for message in messages:
+        dispatcher.utter_message(
+            text=message.get("text"),
+            buttons=message.get("buttons") or None,
+            image=message.get("image"),
+        )
 
 
 async def in_thread(work: Callable[..., T], *args: Any) -> T:

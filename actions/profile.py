@@ -9,6 +9,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import (
+    deliver,
     identity,
     in_thread,
     is_confident,
@@ -21,8 +22,8 @@ from actions.common import (
     user_just_spoke,
 )
 from bot.profile import completeness, missing_steps
-from bot.services import StorageError, field_event_key
-from bot.validation import PARSERS, InvalidValue
+from bot.services import StorageError, Thanks, field_event_key
+from bot.validation import PARSERS, InvalidValue, Parsed
 
 # Intents that give a value outside the form, and the form step they fill.
 INTENT_STEPS = {
@@ -45,6 +46,25 @@ def invalid_response(error: InvalidValue) -> str:
 def progress_events(filled: set[str] | frozenset[str]) -> list[EventType]:
     percent = completeness(filled)
     return [SlotSet("completeness", str(percent)), SlotSet("profile_complete", percent == 100)]
+
+
+async def save_and_thank(
+    dispatcher: CollectingDispatcher, tracker: Tracker, step: str, parsed: Parsed
+) -> Thanks | None:
+    """Save one answer and say the thank-you; on a storage failure, say so honestly."""
+    try:
+        thanks = await in_thread(
+            service().save_profile_step,
+            identity(tracker),
+            step,
+            parsed,
+            field_event_key(step, message_id(tracker)),
+        )
+    except StorageError:
+        dispatcher.utter_message(response="utter_save_failed")
+        return None
+    say(dispatcher, thanks.reply)
+    return thanks
 
 
 class ValidateProfileForm(Action):
@@ -80,10 +100,14 @@ class ValidateProfileForm(Action):
             # Neither variant of utter_profile_form_done matches: no thanks after a failure.
             return events + [SlotSet("profile_complete", None), SlotSet("requested_slot", None)]
         remaining = missing_steps(filled, skipped)
-        return events + progress_events(filled) + [
-            SlotSet("skipped_fields", skipped),
-            SlotSet("requested_slot", remaining[0] if remaining else None),
-        ]
+        return (
+            events
+            + progress_events(filled)
+            + [
+                SlotSet("skipped_fields", skipped),
+                SlotSet("requested_slot", remaining[0] if remaining else None),
+            ]
+        )
 
     async def _answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, step: str, skipped: list[str]
@@ -104,14 +128,9 @@ class ValidateProfileForm(Action):
         if parsed is None:
             dispatcher.utter_message(response=invalid_response(invalid))
             return None, []
-        try:
-            thanks = await in_thread(
-                svc.save_profile_step, who, step, parsed, field_event_key(step, message_id(tracker))
-            )
-        except StorageError:
-            dispatcher.utter_message(response="utter_save_failed")
+        thanks = await save_and_thank(dispatcher, tracker, step, parsed)
+        if thanks is None:
             return None, []
-        say(dispatcher, thanks.reply)
         return set(thanks.filled), [SlotSet(k, v) for k, v in parsed.values.items()]
 
 
@@ -133,18 +152,9 @@ class ActionSaveProfileValue(Action):
         except InvalidValue as error:
             dispatcher.utter_message(response=invalid_response(error))
             return []
-        try:
-            thanks = await in_thread(
-                service().save_profile_step,
-                identity(tracker),
-                step,
-                parsed,
-                field_event_key(step, message_id(tracker)),
-            )
-        except StorageError:
-            dispatcher.utter_message(response="utter_save_failed")
+        thanks = await save_and_thank(dispatcher, tracker, step, parsed)
+        if thanks is None:
             return []
-        say(dispatcher, thanks.reply)
         return [SlotSet(k, v) for k, v in parsed.values.items()] + progress_events(thanks.filled)
 
 
@@ -172,7 +182,7 @@ class ActionConfirmProfile(Action):
 
 
 class ActionPauseProfile(Action):
-    """"Plus tard" during the form: remember where we stopped, to resume next time."""
+    """ "Plus tard" during the form: remember where we stopped, to resume next time."""
 
     def name(self) -> str:
         return "action_pause_profile"
@@ -181,7 +191,9 @@ class ActionPauseProfile(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         try:
-            await in_thread(service().pause_profile, identity(tracker), tracker.get_slot("requested_slot"))
+            await in_thread(
+                service().pause_profile, identity(tracker), tracker.get_slot("requested_slot")
+            )
         except StorageError:
             # Pausing is a convenience: the form still stops, it just won't offer to resume.
             pass
@@ -190,7 +202,8 @@ class ActionPauseProfile(Action):
 
 
 class ActionGreetConsumer(Action):
-    """Greet by first name when known, and offer to resume or complete the profile."""
+    """Greet by first name when known; say what was queued; then ask about one stale value,
+    or offer to resume or complete the profile."""
 
     def name(self) -> str:
         return "action_greet_consumer"
@@ -200,13 +213,19 @@ class ActionGreetConsumer(Action):
     ) -> list[EventType]:
         svc = service()
         try:
-            state = await in_thread(svc.profile_state, identity(tracker))
+            greeting = await in_thread(svc.greet, identity(tracker), svc.freshness)
         except StorageError:
             dispatcher.utter_message(response="utter_greet_new")
             return [SlotSet("pending_offer", None)]
+        deliver(dispatcher, greeting.queued)
+        state = greeting.state
         values = {"first_name": state.first_name, "completeness": str(state.completeness)}
-        offer = None
-        if not state.values:
+        offer, events = None, [SlotSet("skipped_fields", None)]
+        if greeting.stale is not None:
+            response, offer = f"utter_ask_still_right_{greeting.stale.step}", "confirm_field"
+            values["value"] = greeting.stale.value
+            events.append(SlotSet("freshness_field", greeting.stale.step))
+        elif not state.values:
             response = "utter_greet_new"
         elif state.paused_at and state.missing_steps():
             response, offer = "utter_offer_resume_profile", "resume_profile"
@@ -216,4 +235,4 @@ class ActionGreetConsumer(Action):
         else:
             response = "utter_greet_known"
         say(dispatcher, svc.render(response, values))
-        return [SlotSet("pending_offer", offer), SlotSet("skipped_fields", None)]
+        return [SlotSet("pending_offer", offer), *events]

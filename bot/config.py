@@ -22,6 +22,8 @@ class Settings:
     congratulations_path: Path
     freshness_path: Path
     log_level: str
+    # Shared with the brand's site to sign brand events; None disables the endpoint.
+    brand_events_secret: str | None
 
 
 def default_database_url() -> str:
@@ -43,4 +45,5 @@ def get_settings() -> Settings:
             os.environ.get("MERCI_FRESHNESS_PATH") or PROJECT_ROOT / "data" / "freshness.yml"
         ),
         log_level=os.environ.get("MERCI_LOG_LEVEL", "INFO").upper(),
+        brand_events_secret=os.environ.get("BRAND_EVENTS_SECRET") or None,
     )

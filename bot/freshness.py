@@ -28,6 +28,10 @@ class FreshnessPolicy:
     months: Mapping[str, float]
     quiet_days: int
 
+    @classmethod
+    def uniform(cls, months: float, quiet_days: int) -> FreshnessPolicy:
+        return cls({field: months for field in PROFILE_FIELDS}, quiet_days)
+
     def period_days(self, field: str) -> float:
         return self.months[field] * DAYS_PER_MONTH
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 
 from sqlalchemy import (
     CheckConstraint,
@@ -16,7 +16,6 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import declarative_base, relationship
-from datetime import timezone
 
 # Stable constraint names, so Alembic migrations are the same on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -44,6 +43,10 @@ class Consumer(Base):
     created_at = Column(DateTime, nullable=False)
     # Where the profile form stopped when the consumer said "plus tard"; None when not paused.
     profile_paused_at_field = Column(String(32), nullable=True)
+    # Start of the consumer's latest conversation on this identity.
+    last_seen_at = Column(DateTime, nullable=True)
+    # When Merci last asked whether a stored value is still right.
+    freshness_asked_at = Column(DateTime, nullable=True)
 
     fields = relationship("ProfileField", back_populates="consumer", lazy="raise")
 
@@ -109,3 +112,47 @@ class Acknowledgement(Base):
 def utcnow() -> datetime:
     """Naive UTC timestamps: portable across SQLite and PostgreSQL ``timestamp`` columns."""
     return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class BrandEvent(Base):
+    """Something the consumer did on the brand's site, reported by the brand (stored once)."""
+
+    __tablename__ = "brand_events"
+
+    id = Column(Integer, primary_key=True)
+    event_id = Column(String(128), nullable=False, unique=True)
+    type = Column(String(64), nullable=False)
+    consumer_id = Column(ForeignKey("consumers.id", ondelete="CASCADE"), nullable=False, index=True)
+    payload = Column(Text, nullable=False)
+    occurred_at = Column(DateTime, nullable=False)
+    received_at = Column(DateTime, nullable=False)
+
+
+class OutboxMessage(Base):
+    """Proactive messages for a consumer who could not be reached: said at their next visit."""
+
+    __tablename__ = "outbox"
+
+    id = Column(Integer, primary_key=True)
+    consumer_id = Column(ForeignKey("consumers.id", ondelete="CASCADE"), nullable=False, index=True)
+    source_key = Column(String(160), nullable=False, unique=True)
+    messages = Column(Text, nullable=False)
+    created_at = Column(DateTime, nullable=False)
+    delivered_at = Column(DateTime, nullable=True)
+
+
+class Nudge(Base):
+    """A reminder Merci will send later; fired at most once, even with two schedulers."""
+
+    __tablename__ = "nudges"
+    __table_args__ = (UniqueConstraint("consumer_id", "kind", "due_at"),)
+
+    id = Column(Integer, primary_key=True)
+    consumer_id = Column(ForeignKey("consumers.id", ondelete="CASCADE"), nullable=False, index=True)
+    kind = Column(String(32), nullable=False)
+    due_at = Column(DateTime, nullable=False, index=True)
+    created_at = Column(DateTime, nullable=False)
+    claimed_by = Column(String(64), nullable=True)
+    claimed_at = Column(DateTime, nullable=True)
+    fired_at = Column(DateTime, nullable=True)
+    cancelled_at = Column(DateTime, nullable=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import phonenumbers
+
 # Stored fields; completeness is the share of these that hold a value.
 PROFILE_FIELDS: tuple[str, ...] = (
     "first_name",
@@ -48,3 +50,34 @@ def crossed_milestone(before: int, after: int, milestones: Iterable[int]) -> int
     """The highest milestone passed by going from ``before`` to ``after`` percent, if any."""
     passed = [m for m in milestones if before < m <= after]
     return max(passed) if passed else None
+
+
+CONTACT_CHANNEL_LABELS = {
+    "email": "par e-mail",
+    "sms": "par SMS",
+    "phone": "par téléphone",
+    "messenger": "sur Messenger",
+    "post": "par courrier",
+    "none": "aucun contact",
+}
+
+
+def step_of_field(field: str) -> str:
+    """The form step that asks for ``field`` (the city step also holds the postal code)."""
+    return next(step for step, fields in FORM_STEPS.items() if field in fields)
+
+
+def display_value(step: str, values: dict[str, str]) -> str:
+    """A stored value as a consumer would write it: "06 12 34 56 78", "12/03/1990"..."""
+    if step == "phone":
+        number = phonenumbers.parse(values["phone"], "FR")
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    if step == "birthday":
+        year, month, day = values["birthday"].split("-")
+        return f"{day}/{month}/{year}"
+    if step == "city":
+        code = values.get("postal_code")
+        return f"{values.get('city', '')} ({code})" if code else values.get("city", "")
+    if step == "contact_channel":
+        return CONTACT_CHANNEL_LABELS.get(values["contact_channel"], values["contact_channel"])
+    return values[step]

@@ -7,7 +7,14 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.models import Acknowledgement, Consumer, ProfileField, Review
+from bot.models import (
+    Acknowledgement,
+    BrandEvent,
+    Consumer,
+    OutboxMessage,
+    ProfileField,
+    Review,
+)
 
 
 def find_consumer(session: Session, channel: str, sender_id: str) -> Consumer | None:
@@ -57,7 +64,9 @@ def confirm_fields(session: Session, existing: dict[str, ProfileField], now: dat
     return len(existing)
 
 
-def find_acknowledgement(session: Session, consumer_id: int, event_key: str) -> Acknowledgement | None:
+def find_acknowledgement(
+    session: Session, consumer_id: int, event_key: str
+) -> Acknowledgement | None:
     return session.scalars(
         select(Acknowledgement).where(
             Acknowledgement.consumer_id == consumer_id, Acknowledgement.event_key == event_key
@@ -95,8 +104,36 @@ def find_review(session: Session, consumer_id: int, event_key: str) -> Review | 
 
 def latest_review(session: Session, consumer_id: int) -> Review | None:
     return session.scalars(
-        select(Review)
-        .where(Review.consumer_id == consumer_id)
-        .order_by(Review.id.desc())
-        .limit(1)
+        select(Review).where(Review.consumer_id == consumer_id).order_by(Review.id.desc()).limit(1)
     ).first()
+
+
+def consumers_by_external_id(session: Session, external_id: str) -> list[Consumer]:
+    return list(
+        session.scalars(
+            select(Consumer)
+            .where(Consumer.external_id == external_id)
+            .order_by(Consumer.last_seen_at.desc().nullslast(), Consumer.id.desc())
+        )
+    )
+
+
+def pending_outbox(session: Session, consumer_id: int) -> list[OutboxMessage]:
+    return list(
+        session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.consumer_id == consumer_id, OutboxMessage.delivered_at.is_(None))
+            .order_by(OutboxMessage.id)
+            .with_for_update()
+        )
+    )
+
+
+def find_outbox(session: Session, source_key: str) -> OutboxMessage | None:
+    return session.scalars(
+        select(OutboxMessage).where(OutboxMessage.source_key == source_key)
+    ).one_or_none()
+
+
+def find_brand_event(session: Session, event_id: str) -> BrandEvent | None:
+    return session.scalars(select(BrandEvent).where(BrandEvent.event_id == event_id)).one_or_none()

@@ -144,7 +144,7 @@ def run(model: Path, rasa_port: int = 5005, action_port: int = 5055) -> int:
     try:
         with serving(model, rasa_port=rasa_port, action_port=action_port) as servers:
             print(
-                f"Merci is ready: POST {{\"sender\": \"moi\", \"message\": \"Bonjour\"}} to "
+                f'Merci is ready: POST {{"sender": "moi", "message": "Bonjour"}} to '
                 f"{servers.rasa_url}/webhooks/rest/webhook, or run `make shell` "
                 "(Ctrl-C stops both servers).",
                 flush=True,
@@ -174,7 +174,11 @@ def shell(model: Path, action_port: int = 5055) -> int:
         try:
             wait_until_up(f"http://{HOST}:{action_port}/health", actions)
             command = rasa_command(
-                "shell", "--model", str(model), "--endpoints", str(endpoints_for(action_port, log_dir))
+                "shell",
+                "--model",
+                str(model),
+                "--endpoints",
+                str(endpoints_for(action_port, log_dir)),
             )
             return subprocess.call(command, cwd=PROJECT_ROOT, env=env)
         except KeyboardInterrupt:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -23,7 +23,8 @@ from bot.models import Acknowledgement, Consumer, ProfileField, Review
 from bot.services import product_key
 
 CHANNEL = "rest"
-SEED_TIME = datetime(2026, 1, 15, 10, 0, 0)
+# Yesterday: seeded values are fresh, so greetings do not turn into freshness questions.
+SEED_TIME = (datetime.now(timezone.utc) - timedelta(days=1)).replace(tzinfo=None, microsecond=0)
 
 _ids = itertools.count(1)
 

@@ -17,6 +17,7 @@ from bot.migrate import upgrade
 from bot.runner import serving
 
 MODEL = PROJECT_ROOT / "models" / "merci.tar.gz"
+BRAND_SECRET = "e2e-brand-secret"
 
 
 def free_port() -> int:
@@ -70,6 +71,7 @@ def merci(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Merci]:
             rasa_port=free_port(),
             action_port=free_port(),
             log_dir=workdir,
+            extra_env={"BRAND_EVENTS_SECRET": BRAND_SECRET},
         ) as servers:
             yield Merci(servers.rasa_url, build_engine(database_url))
     except RuntimeError as error:

@@ -40,7 +40,9 @@ def test_a_consumer_completes_the_profile_with_one_invalid_value_on_the_way(merc
     greeting = chat.say("bonjour")
     assert greeting[0].startswith(f"Bonjour{NNBSP}! Je suis Merci")
 
-    assert "Comment souhaitez-vous que je vous appelle" in chat.say("je veux compléter mon profil")[0]
+    assert (
+        "Comment souhaitez-vous que je vous appelle" in chat.say("je veux compléter mon profil")[0]
+    )
 
     thanks, question = chat.say("Marie")
     assert thanks.startswith("Merci Marie") and f"12{NBSP}%" in thanks
@@ -121,7 +123,11 @@ def test_a_five_star_and_a_one_star_review_get_the_replies_they_deserve(merci):
     assert "service client reviendra vers vous" in followup
 
     five, one = reviews_of(merci, "e2e-paul")
-    assert (five.rating, five.product, five.text) == (5, "Crème hydratante", "Excellente crème, très douce")
+    assert (five.rating, five.product, five.text) == (
+        5,
+        "Crème hydratante",
+        "Excellente crème, très douce",
+    )
     assert (one.rating, one.product, one.text) == (1, "Shampoing doux", "Arrivé cassé, très déçu")
     assert five.followup_requested_at is None and one.followup_requested_at is not None
 

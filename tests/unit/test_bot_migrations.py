@@ -22,6 +22,9 @@ def test_upgrade_creates_merci_tables_on_a_fresh_database(tmp_path):
             "profile_fields",
             "reviews",
             "acknowledgements",
+            "brand_events",
+            "outbox",
+            "nudges",
             "alembic_version",
         }
     finally:

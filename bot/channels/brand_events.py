@@ -1,0 +1,79 @@
+"""``POST /webhooks/brand/events``: the brand's site reports what a consumer did there.
+
+Signed with HMAC-SHA256 (``X-Merci-Signature: sha256=<hex>``, key ``BRAND_EVENTS_SECRET``).
+401 for a missing or wrong signature, 400 for invalid JSON or schema (naming the field),
+200 for a new event and for a replayed one (stored and congratulated once).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.brand_events import SIGNATURE_HEADER, RejectedEvent, parse_event, verify_signature
+from bot.channels.push import trigger_proactive
+from bot.config import get_settings
+from bot.services import StorageError, brand_event_key, get_service
+
+logger = logging.getLogger(__name__)
+
+
+class BrandEventsInput(InputChannel):
+    """Receives brand events; it never handles consumer messages itself."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "brand"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        return cls()
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        brand = Blueprint("brand_events", __name__)
+
+        @brand.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @brand.route("/events", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            try:
+                verify_signature(
+                    request.body,
+                    request.headers.get(SIGNATURE_HEADER),
+                    get_settings().brand_events_secret,
+                )
+                event = parse_event(request.body)
+            except RejectedEvent as refused:
+                return response.json({"error": str(refused)}, status=refused.status)
+            service = get_service()
+            try:
+                received = await asyncio.to_thread(service.receive_brand_event, event)
+                outcome = await trigger_proactive(
+                    request.app.ctx.agent,
+                    service,
+                    received.consumer,
+                    received.intent,
+                    [{"entity": "event_id", "value": received.event_id}],
+                    brand_event_key(received.event_id),
+                )
+            except StorageError as error:
+                # The cause's message may quote personal data: log its type only.
+                cause = type(error.__cause__).__name__
+                logger.error("brand event %s could not be stored (%s)", event.event_id, cause)
+                return response.json(
+                    {"error": "the event could not be stored; nothing was saved, retry later"},
+                    status=503,
+                )
+            status = "duplicate" if received.duplicate else "accepted"
+            return response.json({"status": status, "congratulation": outcome})
+
+        return brand
