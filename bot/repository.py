@@ -11,6 +11,7 @@ from bot.models import (
     Acknowledgement,
     BrandEvent,
     Consumer,
+    Nudge,
     OutboxMessage,
     ProfileField,
     Review,
@@ -137,3 +138,14 @@ def find_outbox(session: Session, source_key: str) -> OutboxMessage | None:
 
 def find_brand_event(session: Session, event_id: str) -> BrandEvent | None:
     return session.scalars(select(BrandEvent).where(BrandEvent.event_id == event_id)).one_or_none()
+
+
+def pending_nudge(session: Session, consumer_id: int, kind: str) -> Nudge | None:
+    return session.scalars(
+        select(Nudge).where(
+            Nudge.consumer_id == consumer_id,
+            Nudge.kind == kind,
+            Nudge.claimed_by.is_(None),
+            Nudge.cancelled_at.is_(None),
+        )
+    ).first()

@@ -7,6 +7,7 @@ so that they all run Merci the same way.
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -44,8 +45,10 @@ def action_server_command(port: int) -> list[str]:
     return rasa_command("run", "actions", "--actions", "actions", "--port", str(port))
 
 
-def rasa_server_command(port: int, model: Path, endpoints: Path = ENDPOINTS) -> list[str]:
-    return rasa_command(
+def rasa_server_command(
+    port: int, model: Path, endpoints: Path = ENDPOINTS, api_token: str | None = None
+) -> list[str]:
+    command = rasa_command(
         "run",
         "--model", str(model),
         "--endpoints", str(endpoints),
@@ -53,6 +56,14 @@ def rasa_server_command(port: int, model: Path, endpoints: Path = ENDPOINTS) -> 
         "--interface", HOST,
         "--port", str(port),
     )  # fmt: skip
+    if api_token:
+        # Rasa's HTTP API (trigger_intent for the scheduler) is never enabled without a token.
+        command += ["--enable-api", "--auth-token", api_token]
+    return command
+
+
+def scheduler_command() -> list[str]:
+    return [sys.executable, "-m", "bot", "scheduler"]
 
 
 def endpoints_for(action_port: int, directory: Path) -> Path:
@@ -109,9 +120,15 @@ def serving(
     action_port: int = 5055,
     log_dir: Path = PROJECT_ROOT / "var" / "log",
     extra_env: dict[str, str] | None = None,
+    api_token: str | None = None,
+    scheduler: bool = False,
 ) -> Iterator[Servers]:
-    """Start the action server and the Rasa server, wait until both answer, stop both."""
+    """Start the action server and the Rasa server (and the nudge scheduler, which needs
+    ``api_token``), wait until they answer, stop them all."""
     env = {**server_environment(database_url), **(extra_env or {})}
+    if api_token:
+        env["RASA_API_TOKEN"] = api_token
+        env["MERCI_RASA_URL"] = f"http://{HOST}:{rasa_port}"
     log_dir.mkdir(parents=True, exist_ok=True)
     endpoints = endpoints_for(action_port, log_dir)
     processes: list[subprocess.Popen[bytes]] = []
@@ -119,7 +136,7 @@ def serving(
         stack.callback(stop, processes)
         for name, command in (
             ("actions", action_server_command(action_port)),
-            ("rasa", rasa_server_command(rasa_port, model, endpoints)),
+            ("rasa", rasa_server_command(rasa_port, model, endpoints, api_token)),
         ):
             log = stack.enter_context(open(log_dir / f"{name}.log", "ab"))
             processes.append(
@@ -130,6 +147,17 @@ def serving(
         actions, rasa = processes
         wait_until_up(f"http://{HOST}:{action_port}/health", actions)
         wait_until_up(f"http://{HOST}:{rasa_port}/", rasa)
+        if scheduler:
+            log = stack.enter_context(open(log_dir / "scheduler.log", "ab"))
+            processes.append(
+                subprocess.Popen(
+                    scheduler_command(),
+                    cwd=PROJECT_ROOT,
+                    env=env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )  # fmt: skip
+            )
         yield Servers(
             f"http://{HOST}:{rasa_port}",
             f"http://{HOST}:{action_port}",
@@ -140,9 +168,12 @@ def serving(
 
 def run(model: Path, rasa_port: int = 5005, action_port: int = 5055) -> int:
     """Serve until interrupted; return an exit code."""
-    print("Starting the action server and the Rasa server (logs in var/log/)...", flush=True)
+    print("Starting the action server, the Rasa server and the scheduler (logs in var/log/)...")
+    token = get_settings().rasa_api_token or secrets.token_urlsafe(24)
     try:
-        with serving(model, rasa_port=rasa_port, action_port=action_port) as servers:
+        with serving(
+            model, rasa_port=rasa_port, action_port=action_port, api_token=token, scheduler=True
+        ) as servers:
             print(
                 f'Merci is ready: POST {{"sender": "moi", "message": "Bonjour"}} to '
                 f"{servers.rasa_url}/webhooks/rest/webhook, or run `make shell` "

@@ -28,7 +28,15 @@ from bot.config import get_settings
 from bot.congratulations import CongratulationTable, Occasion, load_table
 from bot.db import get_engine, unit_of_work
 from bot.freshness import FreshnessPolicy, load_policy
-from bot.models import BrandEvent, Consumer, OutboxMessage, ProfileField, Review, utcnow
+from bot.models import (
+    BrandEvent,
+    Consumer,
+    Nudge,
+    OutboxMessage,
+    ProfileField,
+    Review,
+    utcnow,
+)
 from bot.profile import (
     FORM_STEPS,
     PROFILE_FIELDS,
@@ -42,6 +50,8 @@ from bot.validation import Parsed
 from bot.wording import Reply, Variant, choose_variant, load_responses, render
 
 T = TypeVar("T")
+
+PROFILE_REMINDER = "profile_reminder"
 
 
 class StorageError(RuntimeError):
@@ -133,7 +143,9 @@ class MerciService:
         responses: dict[str, tuple[Variant, ...]],
         clock: Callable[[], datetime] = utcnow,
         freshness: FreshnessPolicy | None = None,
+        reminder_delay: timedelta = timedelta(hours=72),
     ) -> None:
+        self.reminder_delay = reminder_delay
         self.engine = engine
         self.table = table
         self.responses = responses
@@ -388,14 +400,30 @@ class MerciService:
 
         return self._run(write)
 
-    def pause_profile(self, who: Identity, step: str | None) -> None:
-        """Remember where the profile form stopped, to offer to resume next time."""
+    def pause_profile(self, who: Identity, step: str | None) -> bool:
+        """Remember where the profile form stopped, to offer to resume next time, and schedule
+        a reminder if the consumer accepts to be contacted. True when a reminder was planned."""
 
-        def write(session: Session) -> None:
+        def write(session: Session) -> bool:
             consumer = self._consumer(session, who)
             consumer.profile_paused_at_field = step
+            fields = {f: row.value for f, row in repo.profile_fields(session, consumer.id).items()}
+            if fields.get("contact_channel") in (None, "none") or not missing_steps(fields):
+                return False
+            if repo.pending_nudge(session, consumer.id, PROFILE_REMINDER) is not None:
+                return False
+            now = self.clock()
+            session.add(
+                Nudge(
+                    consumer_id=consumer.id,
+                    kind=PROFILE_REMINDER,
+                    due_at=now + self.reminder_delay,
+                    created_at=now,
+                )
+            )
+            return True
 
-        self._run(write)
+        return self._run(write)
 
     # -- internals -----------------------------------------------------------
 
@@ -588,4 +616,10 @@ def get_service() -> MerciService:
     responses = load_responses(settings.domain_path)
     table = load_table(settings.congratulations_path, responses)
     freshness = load_policy(settings.freshness_path)
-    return MerciService(get_engine(), table, responses, freshness=freshness)
+    return MerciService(
+        get_engine(),
+        table,
+        responses,
+        freshness=freshness,
+        reminder_delay=timedelta(hours=settings.profile_reminder_hours),
+    )

@@ -18,6 +18,7 @@ from bot.runner import serving
 
 MODEL = PROJECT_ROOT / "models" / "merci.tar.gz"
 BRAND_SECRET = "e2e-brand-secret"
+API_TOKEN = "e2e-api-token"
 
 
 def free_port() -> int:
@@ -32,6 +33,7 @@ class Merci:
 
     url: str
     engine: Engine
+    database_url: str
 
     def chat(self, sender: str) -> Conversation:
         return Conversation(self, sender)
@@ -72,8 +74,9 @@ def merci(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Merci]:
             action_port=free_port(),
             log_dir=workdir,
             extra_env={"BRAND_EVENTS_SECRET": BRAND_SECRET},
+            api_token=API_TOKEN,
         ) as servers:
-            yield Merci(servers.rasa_url, build_engine(database_url))
+            yield Merci(servers.rasa_url, build_engine(database_url), database_url)
     except RuntimeError as error:
         logs = "\n".join(p.read_text(errors="replace")[-3000:] for p in workdir.glob("*.log"))
         pytest.fail(f"{error}\n{logs}")
