@@ -60,7 +60,7 @@ train: $(MODEL) ## Train the model if the training data or config changed
 migrate: $(STAMP) ## Create or upgrade the database schema
 	@$(PY) -m bot migrate
 
-check: $(STAMP) ## Check the congratulation table against domain.yml
+check: $(STAMP) ## Check all content before publishing (French messages, includes rasa data validate)
 	@$(PY) -m bot check
 
 validate: $(STAMP) ## Validate the training data with Rasa
@@ -73,7 +73,7 @@ run: $(MODEL) migrate check ## Start Merci: Rasa on 127.0.0.1:5005, actions on 1
 shell: $(MODEL) migrate check ## Talk to Merci in the terminal
 	@$(PY) -m bot shell --model $(MODEL)
 
-test: $(MODEL) check validate test-stories pytest ## Run every test
+test: $(MODEL) check test-stories pytest ## Run every test (check includes rasa data validate)
 
 test-stories: $(MODEL) ## Conversation tests: rasa test on tests/stories
 	@$(RASA) test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors --out results/core --quiet

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from bot.config import PROJECT_ROOT
@@ -17,19 +16,18 @@ def cmd_migrate(_: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_check(_: argparse.Namespace) -> int:
+def cmd_check(args: argparse.Namespace) -> int:
+    """Merci's content checks (the congratulation table included), then Rasa's."""
     from bot.config import get_settings
-    from bot.congratulations import TableError, load_table
-    from bot.wording import load_responses
+    from bot.content import ContentPaths, check_and_print
 
-    settings = get_settings()
-    try:
-        load_table(settings.congratulations_path, load_responses(settings.domain_path))
-    except TableError as error:
-        print(error, file=sys.stderr)
-        return 1
-    print("Congratulation table: OK.")
-    return 0
+    if args.root is None:
+        settings = get_settings()
+        domain, table = settings.domain_path, settings.congratulations_path
+        paths = ContentPaths.under(PROJECT_ROOT, domain, table)
+    else:
+        paths = ContentPaths.under(Path(args.root).resolve())
+    return check_and_print(paths, with_rasa=args.rasa)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -44,56 +42,20 @@ def cmd_shell(args: argparse.Namespace) -> int:
     return shell(Path(args.model), args.action_port)
 
 
-def cmd_freshness(_: argparse.Namespace) -> int:
-    from bot.services import get_service
-
-    service = get_service()
-    counts = service.stale_counts(service.freshness)
-    print("Consumers holding an out-of-date value, per field (policy: data/freshness.yml)")
-    for field, count in counts.items():
-        months = service.freshness.months[field]
-        print(f"  {field:<16} {count:>8}   (valid {months:g} months)")
-    return 0
-
-
-def cmd_scheduler(args: argparse.Namespace) -> int:
-    import logging
-
-    from bot.config import get_settings
-    from bot.db import get_engine
-    from bot.scheduler import Scheduler
-    from bot.services import get_service
-
-    settings = get_settings()
-    if not settings.rasa_api_token:
-        print("RASA_API_TOKEN is not set: the scheduler talks to Rasa's API only with a token.")
-        return 1
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(name)s %(message)s")
-    scheduler = Scheduler(get_engine(), get_service(), settings.rasa_url, settings.rasa_api_token)
-    if args.once:
-        print(scheduler.run_once())
-        return 0
-    scheduler.run_forever(settings.scheduler_interval_seconds)
-    return 0
-
-
-def cmd_event_send(args: argparse.Namespace) -> int:
-    from bot.event_client import send_event
-
-    status, body = send_event(Path(args.file), args.url)
-    print(f"{status} {body}")
-    return 0 if 200 <= status < 300 else 1
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("migrate", help="create or upgrade the database schema").set_defaults(
         func=cmd_migrate
     )
-    commands.add_parser("check", help="check the congratulation table").set_defaults(
-        func=cmd_check
+    check = commands.add_parser(
+        "check", help="check the content marketers edit, then rasa data validate"
     )
+    check.add_argument("--root", help="check a copy of the project in this folder")
+    check.add_argument(
+        "--no-rasa", dest="rasa", action="store_false", help="skip rasa data validate (10 s)"
+    )
+    check.set_defaults(func=cmd_check)
     run = commands.add_parser("run", help="start the action server and the Rasa server")
     run.add_argument("--model", default=str(PROJECT_ROOT / "models" / "merci.tar.gz"))
     run.add_argument("--port", type=int, default=5005)
@@ -103,19 +65,6 @@ def main(argv: list[str] | None = None) -> int:
     shell.add_argument("--model", default=str(PROJECT_ROOT / "models" / "merci.tar.gz"))
     shell.add_argument("--action-port", type=int, default=5055)
     shell.set_defaults(func=cmd_shell)
-    commands.add_parser(
-        "freshness", help="count consumers whose data is out of date, per field"
-    ).set_defaults(func=cmd_freshness)
-    scheduler = commands.add_parser("scheduler", help="fire due nudges through Rasa's API")
-    scheduler.add_argument("--once", action="store_true", help="fire what is due, then exit")
-    scheduler.set_defaults(func=cmd_scheduler)
-    event = commands.add_parser("event", help="brand events").add_subparsers(
-        dest="event_command", required=True
-    )
-    send = event.add_parser("send", help="sign FILE.json with BRAND_EVENTS_SECRET and post it")
-    send.add_argument("file")
-    send.add_argument("--url", default="http://127.0.0.1:5005/webhooks/brand/events")
-    send.set_defaults(func=cmd_event_send)
     args = parser.parse_args(argv)
     return int(args.func(args))
 

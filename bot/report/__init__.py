@@ -1,0 +1,1 @@
+"""The "invisible work" report: what consumers did for the brand, and what it is worth."""
