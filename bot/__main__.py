@@ -42,6 +42,47 @@ def cmd_shell(args: argparse.Namespace) -> int:
     return shell(Path(args.model), args.action_port)
 
 
+def cmd_freshness(_: argparse.Namespace) -> int:
+    from bot.services import get_service
+
+    service = get_service()
+    counts = service.stale_counts(service.freshness)
+    print("Consumers holding an out-of-date value, per field (policy: data/freshness.yml)")
+    for field, count in counts.items():
+        months = service.freshness.months[field]
+        print(f"  {field:<16} {count:>8}   (valid {months:g} months)")
+    return 0
+
+
+def cmd_scheduler(args: argparse.Namespace) -> int:
+    import logging
+
+    from bot.config import get_settings
+    from bot.db import get_engine
+    from bot.scheduler import Scheduler
+    from bot.services import get_service
+
+    settings = get_settings()
+    if not settings.rasa_api_token:
+        print("RASA_API_TOKEN is not set: the scheduler talks to Rasa's API only with a token.")
+        return 1
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(name)s %(message)s")
+    scheduler = Scheduler(get_engine(), get_service(), settings.rasa_url, settings.rasa_api_token)
+    if args.once:
+        print(scheduler.run_once())
+        return 0
+    scheduler.run_forever(settings.scheduler_interval_seconds)
+    return 0
+
+
+def cmd_event_send(args: argparse.Namespace) -> int:
+    from bot.event_client import send_event
+
+    status, body = send_event(Path(args.file), args.url)
+    print(f"{status} {body}")
+    return 0 if 200 <= status < 300 else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -65,6 +106,19 @@ def main(argv: list[str] | None = None) -> int:
     shell.add_argument("--model", default=str(PROJECT_ROOT / "models" / "merci.tar.gz"))
     shell.add_argument("--action-port", type=int, default=5055)
     shell.set_defaults(func=cmd_shell)
+    commands.add_parser(
+        "freshness", help="count consumers whose data is out of date, per field"
+    ).set_defaults(func=cmd_freshness)
+    scheduler = commands.add_parser("scheduler", help="fire due nudges through Rasa's API")
+    scheduler.add_argument("--once", action="store_true", help="fire what is due, then exit")
+    scheduler.set_defaults(func=cmd_scheduler)
+    event = commands.add_parser("event", help="brand events").add_subparsers(
+        dest="event_command", required=True
+    )
+    send = event.add_parser("send", help="sign FILE.json with BRAND_EVENTS_SECRET and post it")
+    send.add_argument("file")
+    send.add_argument("--url", default="http://127.0.0.1:5005/webhooks/brand/events")
+    send.set_defaults(func=cmd_event_send)
     args = parser.parse_args(argv)
     return int(args.func(args))
 
