@@ -188,6 +188,8 @@ def parse_event(body: bytes) -> BrandEventInput:
         except InvalidValue as exc:
             raise RejectedEvent(400, f"{where}: not a valid {step} ({exc.reason})") from exc
     review = dict(data) if raw["type"] == "review.published" else None
+    if review is not None:
+        review["rating"] = int(review["rating"])  # JSON Schema counts 4.0 as an integer
     return BrandEventInput(
         event_id=raw["event_id"],
         type=raw["type"],

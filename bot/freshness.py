@@ -61,7 +61,15 @@ def load_policy(path: Path) -> FreshnessPolicy:
     default = raw.get("default_months", 24)
     if not _positive(default):
         problems.append(f"default_months must be a positive number of months, not {default!r}")
+    unknown = set(raw) - {"default_months", "fields", "quiet_days"}
+    if unknown:
+        problems.append(
+            f"unknown key(s) {', '.join(sorted(unknown))} (known: default_months, fields, quiet_days)"
+        )
     fields = raw.get("fields") or {}
+    if not isinstance(fields, dict):
+        problems.append(f"fields must map each field to a number of months, not {fields!r}")
+        fields = {}
     for field, months in fields.items():
         if field not in PROFILE_FIELDS:
             problems.append(f"unknown field '{field}' (known: {', '.join(PROFILE_FIELDS)})")

@@ -166,8 +166,27 @@ def serving(
         )
 
 
+def preflight() -> str | None:
+    """Check the tables marketers edit before starting; the problem in words, or None."""
+    from bot.congratulations import TableError, load_table
+    from bot.freshness import PolicyError, load_policy
+    from bot.wording import load_responses
+
+    settings = get_settings()
+    try:
+        load_table(settings.congratulations_path, load_responses(settings.domain_path))
+        load_policy(settings.freshness_path)
+    except (TableError, PolicyError) as error:
+        return str(error)
+    return None
+
+
 def run(model: Path, rasa_port: int = 5005, action_port: int = 5055) -> int:
     """Serve until interrupted; return an exit code."""
+    problem = preflight()
+    if problem:
+        print(f"Merci cannot start: {problem}", file=sys.stderr)
+        return 1
     print("Starting the action server, the Rasa server and the scheduler (logs in var/log/)...")
     token = get_settings().rasa_api_token or secrets.token_urlsafe(24)
     try:

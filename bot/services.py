@@ -531,7 +531,7 @@ class MerciService:
                 continue
             if now - asked < timedelta(days=policy.quiet_days):
                 return False
-            if consumer.last_seen_at and asked >= consumer.last_seen_at:
+            if asked >= (consumer.last_seen_at or consumer.created_at):
                 return False  # at most one question per conversation
         return True
 
