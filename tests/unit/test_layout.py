@@ -1,0 +1,37 @@
+"""The domain package stays plain Python: only its channel adapters import Rasa."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from bot.config import PROJECT_ROOT
+
+BOT = PROJECT_ROOT / "bot"
+
+
+def imported_roots(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    roots = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            roots |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            roots.add(node.module.split(".")[0])
+    return roots
+
+
+def test_only_bot_channels_imports_rasa():
+    offenders = [
+        str(path.relative_to(PROJECT_ROOT))
+        for path in BOT.rglob("*.py")
+        if "channels" not in path.relative_to(BOT).parts
+        and imported_roots(path) & {"rasa", "rasa_sdk"}
+    ]
+    assert offenders == []
+
+
+def test_the_boundary_check_sees_a_rasa_import(tmp_path):
+    module = tmp_path / "m.py"
+    module.write_text("from rasa.core.agent import Agent\n")
+    assert "rasa" in imported_roots(module)
