@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.profile import FORM_STEPS
 from bot.wording import Variant
+from bot.yamlfile import read_mapping
 
 EVENTS = ("field_saved", "review", "data_confirmed")
 CONDITIONS = (
@@ -142,14 +141,9 @@ def _check_wording(rules: list[Rule], responses: Mapping[str, tuple[Variant, ...
 def load_table(path: Path, responses: Mapping[str, tuple[Variant, ...]]) -> CongratulationTable:
     """Read and check the table; raise :class:`TableError` listing every problem."""
     try:
-        with open(path, encoding="utf-8") as handle:
-            raw = yaml.safe_load(handle) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f" at line {mark.line + 1}" if mark else ""
-        raise TableError(path, [f"invalid YAML{line}: {getattr(exc, 'problem', exc)}"]) from exc
-    if not isinstance(raw, dict):
-        raise TableError(path, ["the file must be a mapping with 'milestones', 'field_labels' and 'thanks'"])
+        raw = read_mapping(path)
+    except ValueError as exc:
+        raise TableError(path, [f"{exc} (expected 'milestones', 'field_labels', 'thanks')"]) from exc
     problems: list[str] = []
     milestones = tuple(sorted(raw.get("milestones") or ()))
     if any(not isinstance(m, int) or not 0 < m <= 100 for m in milestones):

@@ -8,9 +8,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.profile import PROFILE_FIELDS
+from bot.yamlfile import read_mapping
 
 DAYS_PER_MONTH = 30.4375
 
@@ -50,13 +49,9 @@ def _positive(value: Any) -> bool:
 def load_policy(path: Path) -> FreshnessPolicy:
     """Read and check the policy; unknown fields and non-positive durations are rejected."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        raise PolicyError(path, [f"invalid YAML{where}"]) from exc
-    if not isinstance(raw, dict):
-        raise PolicyError(path, ["the file must be a mapping"])
+        raw = read_mapping(path)
+    except ValueError as exc:
+        raise PolicyError(path, [str(exc)]) from exc
     problems = []
     default = raw.get("default_months", 24)
     if not _positive(default):
