@@ -15,7 +15,8 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export RASA_TELEMETRY_ENABLED := false
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
-.PHONY: help setup run shell train validate test test-stories pytest check migrate bench clean
+.PHONY: help setup run shell train validate test test-stories pytest check migrate bench clean \
+	report demo-data
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -84,5 +85,16 @@ pytest: $(MODEL)
 clean: ## Remove the virtual environment, models, results and the local database
 	rm -rf $(VENV) models results var/merci.db*
 
-bench: $(MODEL) migrate ## Benchmarks: turn latency and throughput, as ratios to a baseline
+bench: $(MODEL) migrate ## Benchmarks: turn latency and throughput, the report on 100,000 consumers
 	@$(PY) -m benchmarks.bench_turns
+	@$(PY) -m benchmarks.bench_report
+
+# --- For marketers --------------------------------------------------------------------
+SINCE ?=
+CONSUMERS ?= 5000
+
+report: migrate ## The "invisible work" report (HTML with charts, CSV) in reports/; SINCE=2026-01-01
+	@$(PY) -m bot report --out reports $(if $(SINCE),--since $(SINCE))
+
+demo-data: migrate ## Replace the demo consumers with CONSUMERS=5000 realistic ones, for make report
+	@$(PY) -m bot demo-data --consumers $(CONSUMERS)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from datetime import date, datetime
 from pathlib import Path
 
 from bot.config import PROJECT_ROOT
@@ -28,6 +29,28 @@ def cmd_check(args: argparse.Namespace) -> int:
     else:
         paths = ContentPaths.under(Path(args.root).resolve())
     return check_and_print(paths, with_rasa=args.rasa)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from bot.report import run_report
+
+    return run_report(
+        Path(args.out),
+        since=args.since,
+        until=args.until,
+        database_url=args.database_url,
+        seconds_per_field=args.seconds_per_field,
+        seconds_per_confirmation=args.seconds_per_confirmation,
+        seconds_per_review=args.seconds_per_review,
+        hourly_rate=args.hourly_rate,
+    )
+
+
+def cmd_demo_data(args: argparse.Namespace) -> int:
+    from bot.demo_data import run_demo_data
+
+    now = datetime.combine(args.now, datetime.min.time()) if args.now else None
+    return run_demo_data(args.consumers, args.seed, now, args.database_url)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -97,6 +120,27 @@ def main(argv: list[str] | None = None) -> int:
         "--no-rasa", dest="rasa", action="store_false", help="skip rasa data validate (10 s)"
     )
     check.set_defaults(func=cmd_check)
+    report = commands.add_parser(
+        "report", help="the 'invisible work' report: HTML page with charts, CSV, summary"
+    )
+    report.add_argument("--since", type=date.fromisoformat, help="first day, e.g. 2026-01-01")
+    report.add_argument("--until", type=date.fromisoformat, help="last day (default: now)")
+    report.add_argument("--out", default=str(PROJECT_ROOT / "reports"), help="output folder")
+    report.add_argument("--database-url", help="default: DATABASE_URL")
+    for name, unit in (
+        ("seconds-per-field", "seconds to enter one profile field"),
+        ("seconds-per-confirmation", "seconds to confirm one field"),
+        ("seconds-per-review", "seconds to write one review"),
+        ("hourly-rate", "euros per hour of paid data entry"),
+    ):
+        report.add_argument(f"--{name}", type=float, help=f"{unit} (default: data/report.yml)")
+    report.set_defaults(func=cmd_report)
+    demo = commands.add_parser("demo-data", help="replace the demo consumers with new ones")
+    demo.add_argument("--consumers", type=int, default=5000)
+    demo.add_argument("--seed", type=int, default=2026, help="same seed, same data")
+    demo.add_argument("--now", type=date.fromisoformat, help="the data ends here (default: today)")
+    demo.add_argument("--database-url", help="default: DATABASE_URL")
+    demo.set_defaults(func=cmd_demo_data)
     run = commands.add_parser("run", help="start the action server and the Rasa server")
     run.add_argument("--model", default=str(PROJECT_ROOT / "models" / "merci.tar.gz"))
     run.add_argument("--port", type=int, default=5005)

@@ -1,0 +1,94 @@
+"""``python -m bot report``: a self-contained HTML page with charts, a CSV for a French
+spreadsheet, and a summary in the terminal, on the hand-made database."""
+
+from __future__ import annotations
+
+import csv
+import re
+
+import pytest
+from report_db import build_database
+
+from bot.__main__ import main
+from bot.report.settings import SettingsError, load_report_settings
+
+NBSP, NNBSP = "\u00a0", "\u202f"
+
+
+@pytest.fixture
+def written(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'report.db'}"
+    build_database(url).dispose()
+    out = tmp_path / "reports"
+    status = main(["report", "--database-url", url, "--since", "2026-01-01",
+                   "--until", "2026-11-24", "--out", str(out)])  # fmt: skip
+    assert status == 0
+    return out, capsys.readouterr().out
+
+
+def figures_of(out) -> dict[tuple[str, str], str]:
+    with open(out / "travail-invisible.csv", encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle, delimiter=";"))
+    assert rows[0] == ["indicateur", "detail", "valeur"]
+    return {(indicator, detail): value for indicator, detail, value in rows[1:]}
+
+
+def test_the_csv_holds_every_figure_written_for_a_french_spreadsheet(written):
+    figures = figures_of(written[0])
+    assert figures[("periode", "debut")] == "2026-01-01"
+    assert figures[("periode", "fin")] == "2026-11-24"
+    assert figures[("consommateurs", "total")] == "4"
+    assert figures[("informations_saisies", "email / facebook")] == "1"
+    assert figures[("informations_confirmees", "interests / socketio")] == "2"
+    assert figures[("avis", "2 etoiles / facebook")] == "1"
+    assert figures[("remerciements", "field_saved / utter_thank_field_saved")] == "2"
+    assert figures[("informations_a_jour", "city")] == "1"
+    assert figures[("fraicheur", "part a jour")] == "0,8571"
+    assert figures[("valeur", "heures")] == "0,14"  # 497 s
+    assert figures[("valeur", "cout equivalent (euros)")] == "3,45"
+
+
+def test_the_html_page_is_self_contained_with_its_charts_and_french_labels(written):
+    page = (written[0] / "travail-invisible.html").read_text(encoding="utf-8")
+    assert page.count('src="data:image/png;base64,') == 4
+    assert not re.search(r"(src|href)=\"https?:", page), "the page must not fetch anything"
+    assert "<script" not in page
+    assert '<html lang="fr">' in page
+    assert "Le travail invisible de vos consommateurs" in page
+    assert "Du 1er janvier 2026 au 24 novembre 2026 · 4 consommateurs" in page
+    assert f"<b>3{NBSP}€</b>si la marque avait payé cette saisie" in page
+    assert f"86{NBSP}%" in page  # 12 of 14 fields are current
+
+
+def test_the_terminal_gets_a_short_summary(written):
+    out = written[1]
+    assert (
+        "Le travail invisible de vos consommateurs, du 1er janvier 2026 au 24 novembre 2026" in out
+    )
+    assert re.search(r"informations saisies\s+10\n", out)
+    assert re.search(r"avis\s+3\s+\(1 ou 2 étoiles 33", out)
+    assert "travail-invisible.html" in out and "travail-invisible.csv" in out
+
+
+def test_the_hourly_rate_and_the_seconds_can_be_set_on_the_command_line(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'report.db'}"
+    build_database(url).dispose()
+    period = ["--since", "2026-01-01", "--until", "2026-11-24"]
+    costs = ["--seconds-per-review", "600", "--hourly-rate", "36"]
+    main(["report", "--database-url", url, "--out", str(tmp_path), *period, *costs])
+    figures = figures_of(tmp_path)
+    # 10 fields x 20 s + 9 confirmations x 3 s + 3 reviews x 600 s = 2027 s, at 36 EUR/h
+    assert figures[("hypotheses", "secondes par avis")] == "600,0"
+    assert figures[("valeur", "cout equivalent (euros)")] == "20,27"
+
+
+def test_wrong_report_settings_are_refused_with_their_line(tmp_path):
+    path = tmp_path / "report.yml"
+    path.write_text("seconds_per_field: 20\nhourly_rate: vingt\n", encoding="utf-8")
+    with pytest.raises(SettingsError) as caught:
+        load_report_settings(path)
+    [problem] = caught.value.problems
+    assert (problem.line, problem.what) == (
+        2,
+        "hourly_rate vaut `'vingt'`, ce n'est pas un nombre positif",
+    )
