@@ -16,7 +16,7 @@ export RASA_TELEMETRY_ENABLED := false
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
 .PHONY: help setup run shell train validate test test-stories pytest check migrate bench clean \
-	report demo-data
+	report demo-data nlu-report
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -98,3 +98,7 @@ report: migrate ## The "invisible work" report (HTML with charts, CSV) in report
 
 demo-data: migrate ## Replace the demo consumers with CONSUMERS=5000 realistic ones, for make report
 	@$(PY) -m bot demo-data --consumers $(CONSUMERS)
+
+CV ?=
+nlu-report: $(MODEL) ## NLU quality on the held-out test file, in reports/ (CV=1: cross-validation too)
+	@$(PY) -m bot nlu-report --model $(MODEL) --out reports $(if $(CV),--cross-validation)

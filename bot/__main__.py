@@ -53,6 +53,19 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
     return run_demo_data(args.consumers, args.seed, now, args.database_url)
 
 
+def cmd_nlu_report(args: argparse.Namespace) -> int:
+    from bot.nlu_report import run_nlu_report
+
+    return run_nlu_report(
+        PROJECT_ROOT,
+        Path(args.model).resolve(),
+        Path(args.test_file).resolve(),
+        Path(args.out).resolve(),
+        cross_validation=args.cross_validation,
+        folds=args.folds,
+    )
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from bot.runner import run
 
@@ -141,6 +154,13 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--now", type=date.fromisoformat, help="the data ends here (default: today)")
     demo.add_argument("--database-url", help="default: DATABASE_URL")
     demo.set_defaults(func=cmd_demo_data)
+    nlu = commands.add_parser("nlu-report", help="NLU quality on the held-out test file")
+    nlu.add_argument("--model", default=str(PROJECT_ROOT / "models" / "merci.tar.gz"))
+    nlu.add_argument("--test-file", default=str(PROJECT_ROOT / "tests" / "nlu" / "test_nlu.yml"))
+    nlu.add_argument("--out", default=str(PROJECT_ROOT / "reports"))
+    nlu.add_argument("--cross-validation", action="store_true", help="also train on folds")
+    nlu.add_argument("--folds", type=int, default=5)
+    nlu.set_defaults(func=cmd_nlu_report)
     run = commands.add_parser("run", help="start the action server and the Rasa server")
     run.add_argument("--model", default=str(PROJECT_ROOT / "models" / "merci.tar.gz"))
     run.add_argument("--port", type=int, default=5005)
