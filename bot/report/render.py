@@ -11,13 +11,14 @@ import base64
 import csv
 import html
 import io
+import re
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
 from bot.profile import PROFILE_FIELDS
 from bot.report.figures import Figures
-from bot.typography import NBSP, NNBSP
+from bot.typography import NBSP, NNBSP, frenchify
 
 FIELD_LABELS = {
     "first_name": "Prénom",
@@ -284,7 +285,20 @@ def html_report(figures: Figures, images: dict[str, str], generated: datetime) -
         "compte une fois, à sa dernière saisie.</p>",
         "</body></html>",
     ]
-    return "\n".join(parts) + "\n"
+    return _typeset_text("\n".join(parts)) + "\n"
+
+
+def _typeset_text(page: str) -> str:
+    """French spaces in the text of the page (not in its style sheet or its attributes)."""
+    head, _, body = page.partition("</style>")
+    body = re.sub(r">([^<]+)<", lambda m: ">" + _french_text(m.group(1)) + "<", body)
+    return f"{head}</style>{body}"
+
+
+def _french_text(text: str) -> str:
+    # An entity such as &#x27; ends with ";", which French spacing must leave alone.
+    parts = re.split(r"(&#?\w+;)", text)
+    return "".join(part if i % 2 else frenchify(part) for i, part in enumerate(parts))
 
 
 # --- CSV and terminal -----------------------------------------------------------------------

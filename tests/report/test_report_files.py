@@ -58,6 +58,9 @@ def test_the_html_page_is_self_contained_with_its_charts_and_french_labels(writt
     assert "Du 1er janvier 2026 au 24 novembre 2026 · 4 consommateurs" in page
     assert f"<b>3{NBSP}€</b>si la marque avait payé cette saisie" in page
     assert f"86{NBSP}%" in page  # 12 of 14 fields are current
+    assert f"écrire un avis 90{NBSP}s{NBSP}: vos consommateurs" in page  # French spaces
+    assert "font-family:system-ui" in page  # but not in the style sheet
+    assert "<td>Centres d&#x27;intérêt</td>" in page  # nor in the HTML entities
 
 
 def test_the_terminal_gets_a_short_summary(written):
