@@ -6,6 +6,7 @@ This is the only module that loads ``.env``; everything else calls :func:`get_se
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -30,6 +31,36 @@ class Settings:
     # A consumer who stops the profile form (and accepts contact) is reminded this much later.
     profile_reminder_hours: float
     scheduler_interval_seconds: float
+    # Facebook Messenger (bot/channels/messenger.py): all three unset, the channel is off.
+    messenger_verify_token: str | None = None
+    messenger_app_secret: str | None = None
+    messenger_page_access_token: str | None = None
+    messenger_graph_api_url: str = "https://graph.facebook.com"
+    messenger_graph_api_version: str = "v21.0"
+    # A Messenger message tag allowed outside the 24-hour window; None: queue instead.
+    messenger_message_tag: str | None = None
+
+    @property
+    def messenger_enabled(self) -> bool:
+        return messenger_configured(
+            {
+                "MESSENGER_VERIFY_TOKEN": self.messenger_verify_token,
+                "MESSENGER_APP_SECRET": self.messenger_app_secret,
+                "MESSENGER_PAGE_ACCESS_TOKEN": self.messenger_page_access_token,
+            }
+        )
+
+
+MESSENGER_REQUIRED = (
+    "MESSENGER_VERIFY_TOKEN",
+    "MESSENGER_APP_SECRET",
+    "MESSENGER_PAGE_ACCESS_TOKEN",
+)
+
+
+def messenger_configured(environ: Mapping[str, str | None]) -> bool:
+    """True when an environment (this process's or a server's) enables Messenger."""
+    return all(environ.get(name) for name in MESSENGER_REQUIRED)
 
 
 def default_database_url() -> str:
@@ -56,4 +87,12 @@ def get_settings() -> Settings:
         rasa_url=os.environ.get("MERCI_RASA_URL", "http://127.0.0.1:5005").rstrip("/"),
         profile_reminder_hours=float(os.environ.get("MERCI_PROFILE_REMINDER_HOURS", "72")),
         scheduler_interval_seconds=float(os.environ.get("MERCI_SCHEDULER_INTERVAL", "30")),
+        messenger_verify_token=os.environ.get("MESSENGER_VERIFY_TOKEN") or None,
+        messenger_app_secret=os.environ.get("MESSENGER_APP_SECRET") or None,
+        messenger_page_access_token=os.environ.get("MESSENGER_PAGE_ACCESS_TOKEN") or None,
+        messenger_graph_api_url=(
+            os.environ.get("MESSENGER_GRAPH_API_URL") or "https://graph.facebook.com"
+        ).rstrip("/"),
+        messenger_graph_api_version=os.environ.get("MESSENGER_GRAPH_API_VERSION") or "v21.0",
+        messenger_message_tag=os.environ.get("MESSENGER_MESSAGE_TAG") or None,
     )

@@ -156,3 +156,16 @@ class Nudge(Base):
     claimed_at = Column(DateTime, nullable=True)
     fired_at = Column(DateTime, nullable=True)
     cancelled_at = Column(DateTime, nullable=True)
+
+
+class MessengerMessage(Base):
+    """A Messenger message received: its ``mid`` is handled once, and the latest one per
+    sender opens Messenger's 24-hour window for messages that are not answers."""
+
+    __tablename__ = "messenger_messages"
+
+    id = Column(Integer, primary_key=True)
+    # Postbacks from older clients carry no mid: NULL, which the unique constraint allows.
+    mid = Column(String(255), nullable=True, unique=True)
+    sender_id = Column(String(255), nullable=False, index=True)
+    received_at = Column(DateTime, nullable=False)

@@ -19,10 +19,14 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.config import PROJECT_ROOT, get_settings
+import yaml
+
+from bot.config import PROJECT_ROOT, get_settings, messenger_configured
 
 HOST = "127.0.0.1"
 ENDPOINTS = PROJECT_ROOT / "endpoints.yml"
+CREDENTIALS = PROJECT_ROOT / "credentials.yml"
+MESSENGER_CHANNEL = "bot.channels.messenger.MessengerInput"
 
 
 def server_environment(database_url: str | None = None) -> dict[str, str]:
@@ -46,13 +50,17 @@ def action_server_command(port: int) -> list[str]:
 
 
 def rasa_server_command(
-    port: int, model: Path, endpoints: Path = ENDPOINTS, api_token: str | None = None
+    port: int,
+    model: Path,
+    endpoints: Path = ENDPOINTS,
+    api_token: str | None = None,
+    credentials: Path = CREDENTIALS,
 ) -> list[str]:
     command = rasa_command(
         "run",
         "--model", str(model),
         "--endpoints", str(endpoints),
-        "--credentials", str(PROJECT_ROOT / "credentials.yml"),
+        "--credentials", str(credentials),
         "--interface", HOST,
         "--port", str(port),
     )  # fmt: skip
@@ -73,6 +81,18 @@ def endpoints_for(action_port: int, directory: Path) -> Path:
     path = directory / "endpoints.yml"
     path.write_text(ENDPOINTS.read_text().replace(f"{HOST}:5055", f"{HOST}:{action_port}"))
     return path
+
+
+def credentials_for(env: dict[str, str], directory: Path) -> tuple[Path, bool]:
+    """``credentials.yml``, without the Messenger channel unless ``env`` configures it;
+    and whether Messenger is on."""
+    if messenger_configured(env):
+        return CREDENTIALS, True
+    channels = yaml.safe_load(CREDENTIALS.read_text(encoding="utf-8")) or {}
+    channels.pop(MESSENGER_CHANNEL, None)
+    path = directory / "credentials.yml"
+    path.write_text(yaml.safe_dump(channels, allow_unicode=True), encoding="utf-8")
+    return path, False
 
 
 def wait_until_up(url: str, process: subprocess.Popen[bytes], timeout: float = 180) -> None:
@@ -106,6 +126,7 @@ class Servers:
     action_url: str
     processes: tuple[subprocess.Popen[bytes], ...]
     log_dir: Path
+    messenger: bool = False
 
     def exited(self) -> subprocess.Popen[bytes] | None:
         return next((p for p in self.processes if p.poll() is not None), None)
@@ -131,12 +152,13 @@ def serving(
         env["MERCI_RASA_URL"] = f"http://{HOST}:{rasa_port}"
     log_dir.mkdir(parents=True, exist_ok=True)
     endpoints = endpoints_for(action_port, log_dir)
+    credentials, messenger = credentials_for(env, log_dir)
     processes: list[subprocess.Popen[bytes]] = []
     with ExitStack() as stack:
         stack.callback(stop, processes)
         for name, command in (
             ("actions", action_server_command(action_port)),
-            ("rasa", rasa_server_command(rasa_port, model, endpoints, api_token)),
+            ("rasa", rasa_server_command(rasa_port, model, endpoints, api_token, credentials)),
         ):
             log = stack.enter_context(open(log_dir / f"{name}.log", "ab"))
             processes.append(
@@ -163,6 +185,7 @@ def serving(
             f"http://{HOST}:{action_port}",
             tuple(processes),
             log_dir,
+            messenger,
         )
 
 
@@ -193,6 +216,7 @@ def run(model: Path, rasa_port: int = 5005, action_port: int = 5055) -> int:
         with serving(
             model, rasa_port=rasa_port, action_port=action_port, api_token=token, scheduler=True
         ) as servers:
+            print(messenger_status(servers), flush=True)
             print(
                 f'Merci is ready: POST {{"sender": "moi", "message": "Bonjour"}} to '
                 f"{servers.rasa_url}/webhooks/rest/webhook, or run `make shell` "
@@ -209,6 +233,15 @@ def run(model: Path, rasa_port: int = 5005, action_port: int = 5055) -> int:
     except RuntimeError as error:
         print(f"Merci could not start: {error}. See var/log/ for details.", file=sys.stderr)
         return 1
+
+
+def messenger_status(servers: Servers) -> str:
+    if servers.messenger:
+        return f"Messenger webhook: {servers.rasa_url}/webhooks/facebook/webhook (see docs)."
+    return (
+        "Messenger is off: set MESSENGER_VERIFY_TOKEN, MESSENGER_APP_SECRET and "
+        "MESSENGER_PAGE_ACCESS_TOKEN to enable it (docs/messenger.md)."
+    )
 
 
 def shell(model: Path, action_port: int = 5055) -> int:

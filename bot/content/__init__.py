@@ -53,7 +53,9 @@ class ContentPaths:
             nlu=_yaml_files(root / "data" / "nlu"),
             held_out=held_out if held_out.exists() else None,
             dialogue=_yaml_files(root / "data" / "rules") + _yaml_files(root / "data" / "stories"),
-            actions=tuple(sorted((root / "actions").glob("*.py"))),
+            # Channels say a few responses too (Messenger: the answer to an attachment).
+            actions=tuple(sorted((root / "actions").glob("*.py")))
+            + tuple(sorted((root / "bot" / "channels").glob("*.py"))),
         )
 
 

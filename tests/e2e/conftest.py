@@ -15,10 +15,14 @@ from bot.config import PROJECT_ROOT
 from bot.db import build_engine
 from bot.migrate import upgrade
 from bot.runner import serving
+from tests.fakes.graph_api import FakeGraphAPI
 
 MODEL = PROJECT_ROOT / "models" / "merci.tar.gz"
 BRAND_SECRET = "e2e-brand-secret"
 API_TOKEN = "e2e-api-token"
+MESSENGER_SECRET = "e2e-messenger-app-secret"
+MESSENGER_VERIFY_TOKEN = "e2e-messenger-verify-token"
+MESSENGER_PAGE_TOKEN = "e2e-messenger-page-token"
 
 
 def free_port() -> int:
@@ -60,7 +64,14 @@ class Conversation:
 
 
 @pytest.fixture(scope="session")
-def merci(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Merci]:
+def graph_api() -> Iterator[FakeGraphAPI]:
+    """Meta's Graph API, faked on loopback: the Messenger channel sends its replies here."""
+    with FakeGraphAPI.running() as fake:
+        yield fake
+
+
+@pytest.fixture(scope="session")
+def merci(tmp_path_factory: pytest.TempPathFactory, graph_api: FakeGraphAPI) -> Iterator[Merci]:
     if not MODEL.exists():
         pytest.fail("models/merci.tar.gz is missing: run the tests with `make test`")
     workdir = tmp_path_factory.mktemp("merci")
@@ -73,7 +84,13 @@ def merci(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Merci]:
             rasa_port=free_port(),
             action_port=free_port(),
             log_dir=workdir,
-            extra_env={"BRAND_EVENTS_SECRET": BRAND_SECRET},
+            extra_env={
+                "BRAND_EVENTS_SECRET": BRAND_SECRET,
+                "MESSENGER_APP_SECRET": MESSENGER_SECRET,
+                "MESSENGER_VERIFY_TOKEN": MESSENGER_VERIFY_TOKEN,
+                "MESSENGER_PAGE_ACCESS_TOKEN": MESSENGER_PAGE_TOKEN,
+                "MESSENGER_GRAPH_API_URL": graph_api.url,
+            },
             api_token=API_TOKEN,
         ) as servers:
             yield Merci(servers.rasa_url, build_engine(database_url), database_url)

@@ -25,6 +25,7 @@ def test_upgrade_creates_merci_tables_on_a_fresh_database(tmp_path):
             "brand_events",
             "outbox",
             "nudges",
+            "messenger_messages",
             "alembic_version",
         }
     finally:
