@@ -79,7 +79,23 @@ test: $(MODEL) check test-stories pytest ## Run every test (check includes rasa 
 test-stories: $(MODEL) ## Conversation tests: rasa test on tests/stories
 	@$(RASA) test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors --out results/core --quiet
 
-pytest: $(MODEL)
+# Debian's Chromium for the widget's browser tests (Playwright drives it; its own browser
+# download cannot work here). As root it is installed; otherwise one sentence says what to do.
+CHROMIUM := /usr/bin/chromium
+.PHONY: browser
+browser: ## Make sure Debian's Chromium is there for the browser tests (installs it as root)
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's chromium package for the browser tests..."; \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+	      || { echo "Could not install Debian's chromium package with apt-get (see above)." >&2; exit 1; }; \
+	  else \
+	    echo "The browser tests need Chromium at $(CHROMIUM): install Debian's chromium package ('sudo apt-get install chromium'), then run make test again." >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+
+pytest: $(MODEL) browser
 	@$(PY) -m pytest
 
 clean: ## Remove the virtual environment, models, results and the local database

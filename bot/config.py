@@ -25,6 +25,8 @@ class Settings:
     log_level: str
     # Shared with the brand's site to sign brand events; None disables the endpoint.
     brand_events_secret: str | None
+    # Shared with the brand's site to sign logged-in visitors' widget tokens; None: all anonymous.
+    widget_identity_secret: str | None
     # Rasa's HTTP API (used by the scheduler) is only ever enabled with this token.
     rasa_api_token: str | None
     rasa_url: str
@@ -83,6 +85,7 @@ def get_settings() -> Settings:
         ),
         log_level=os.environ.get("MERCI_LOG_LEVEL", "INFO").upper(),
         brand_events_secret=os.environ.get("BRAND_EVENTS_SECRET") or None,
+        widget_identity_secret=os.environ.get("WIDGET_IDENTITY_SECRET") or None,
         rasa_api_token=os.environ.get("RASA_API_TOKEN") or None,
         rasa_url=os.environ.get("MERCI_RASA_URL", "http://127.0.0.1:5005").rstrip("/"),
         profile_reminder_hours=float(os.environ.get("MERCI_PROFILE_REMINDER_HOURS", "72")),

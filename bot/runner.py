@@ -223,6 +223,7 @@ def run(model: Path, rasa_port: int = 5005, action_port: int = 5055) -> int:
                 "(Ctrl-C stops both servers).",
                 flush=True,
             )
+            print(f"Chat in a browser: {servers.rasa_url}/webhooks/widget/", flush=True)
             while (failed := servers.exited()) is None:
                 time.sleep(0.5)
             print(f"A server stopped unexpectedly (exit code {failed.returncode}); see var/log/.")

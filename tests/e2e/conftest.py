@@ -20,6 +20,7 @@ from tests.fakes.graph_api import FakeGraphAPI
 MODEL = PROJECT_ROOT / "models" / "merci.tar.gz"
 BRAND_SECRET = "e2e-brand-secret"
 API_TOKEN = "e2e-api-token"
+WIDGET_SECRET = "e2e-widget-secret-at-least-32-bytes"
 MESSENGER_SECRET = "e2e-messenger-app-secret"
 MESSENGER_VERIFY_TOKEN = "e2e-messenger-verify-token"
 MESSENGER_PAGE_TOKEN = "e2e-messenger-page-token"
@@ -86,6 +87,7 @@ def merci(tmp_path_factory: pytest.TempPathFactory, graph_api: FakeGraphAPI) -> 
             log_dir=workdir,
             extra_env={
                 "BRAND_EVENTS_SECRET": BRAND_SECRET,
+                "WIDGET_IDENTITY_SECRET": WIDGET_SECRET,
                 "MESSENGER_APP_SECRET": MESSENGER_SECRET,
                 "MESSENGER_VERIFY_TOKEN": MESSENGER_VERIFY_TOKEN,
                 "MESSENGER_PAGE_ACCESS_TOKEN": MESSENGER_PAGE_TOKEN,

@@ -1,0 +1,152 @@
+"""The website chat widget: Rasa's socket.io channel, plus the widget's files and demo page.
+
+``WidgetSocketIO`` is Rasa's own ``SocketIOInput`` (same events, same ``session_persistence``
+rooms) with three additions, each made around Rasa's handler rather than by copying it:
+
+- a logged-in visitor's signed identity token (``identity_token`` in the message metadata)
+  links the chat to the brand's external id; a missing, unsigned or forged token is ignored;
+- a message the widget sends again after a reconnection (same ``message_id``) is handled once;
+- proactive messages (brand events, nudges) are pushed to the session's open sockets.
+
+``WidgetFiles`` serves ``web/`` under ``/webhooks/widget/``: the demo page of a fictional
+brand at ``/webhooks/widget/``, and the script a brand embeds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.channels.push import register_pusher
+from bot.config import PROJECT_ROOT, get_settings
+from bot.services import Identity, StorageError, get_service
+from bot.widget_identity import verify_identity
+
+logger = logging.getLogger(__name__)
+
+WEB_ROOT = PROJECT_ROOT / "web"
+DEMO_PAGE = "demo/index.html"
+# Only these kinds of files leave web/: no directory listings, no dotfiles, no source maps.
+SERVED_SUFFIXES = {".html", ".js", ".css", ".svg", ".png", ".txt"}
+# Message ids remembered per server to drop a message the widget resends after a reconnection.
+REMEMBERED_MESSAGES = 10_000
+
+
+class RecentIds:
+    """A bounded set: ``add`` is False when the id was already seen."""
+
+    def __init__(self, size: int = REMEMBERED_MESSAGES) -> None:
+        self._seen: OrderedDict[tuple[str, str], None] = OrderedDict()
+        self._size = size
+
+    def add(self, key: tuple[str, str]) -> bool:
+        if key in self._seen:
+            return False
+        self._seen[key] = None
+        if len(self._seen) > self._size:
+            self._seen.popitem(last=False)
+        return True
+
+
+class WidgetSocketIO(SocketIOInput):
+    """Rasa's socket.io channel, with identity tokens, resend protection and pushing."""
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        seen = RecentIds()
+        linked: set[tuple[str, str]] = set()
+
+        async def receive(message: UserMessage) -> None:
+            metadata = message.metadata if isinstance(message.metadata, dict) else {}
+            client_id = metadata.pop("message_id", None)
+            if client_id is not None and not seen.add((message.sender_id, str(client_id))):
+                logger.debug("dropped a message sent twice by the widget")
+                return
+            # The token is checked here and never stored with the conversation.
+            external_id = verify_identity(
+                metadata.pop("identity_token", None), get_settings().widget_identity_secret
+            )
+            message.metadata = metadata
+            if external_id is not None and (message.sender_id, external_id) not in linked:
+                await self._link(message.sender_id, external_id)
+                linked.add((message.sender_id, external_id))
+            await on_new_message(message)
+
+        blueprint = super().blueprint(receive)
+        register_pusher(self.name(), self.push)
+        return blueprint
+
+    async def _link(self, sender_id: str, external_id: str) -> None:
+        try:
+            await asyncio.to_thread(
+                get_service().link_external_id, Identity(self.name(), sender_id), external_id
+            )
+        except StorageError:
+            logger.error("could not link a widget session to its consumer; it stays anonymous")
+
+    async def push(self, sender_id: str, messages: list[dict[str, Any]]) -> bool:
+        """Send to the session's open sockets; False when none is open (the message is queued)."""
+        if self.sio is None or not self.session_persistence:
+            return False
+        try:
+            sockets = list(self.sio.manager.get_participants(self.namespace or "/", sender_id))
+        except KeyError:  # no socket ever connected to this namespace
+            sockets = []
+        if not sockets:
+            return False
+        output = SocketIOOutput(self.sio, self.bot_message_evt)
+        for message in messages:
+            await output.send_response(sender_id, dict(message))
+        return True
+
+
+class WidgetFiles(InputChannel):
+    """Serves the widget (``merci-widget.js``) and the demo page; handles no messages."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "widget"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        return cls()
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        files = Blueprint("widget_files", __name__)
+
+        @files.route("/", methods=["GET"])
+        async def demo(_: Request) -> HTTPResponse:
+            return await _file(WEB_ROOT / DEMO_PAGE)
+
+        @files.route("/<path:path>", methods=["GET"])
+        async def asset(_: Request, path: str) -> HTTPResponse:
+            target = served_path(path or DEMO_PAGE)
+            if target is None:
+                return response.text("Not found", status=404)
+            return await _file(target)
+
+        return files
+
+
+def served_path(path: str, root: Path = WEB_ROOT) -> Path | None:
+    """The file under ``root`` that ``path`` names, if it may be served; None otherwise."""
+    if any(part.startswith(".") for part in Path(path).parts):
+        return None
+    target = (root / path).resolve()
+    if not target.is_relative_to(root.resolve()) or not target.is_file():
+        return None
+    return target if target.suffix in SERVED_SUFFIXES else None
+
+
+async def _file(path: Path) -> HTTPResponse:
+    # Pages and scripts change with the code: always revalidated, never stale in a browser.
+    return await response.file(path, headers={"Cache-Control": "no-cache"})
