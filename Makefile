@@ -68,10 +68,13 @@ validate: $(STAMP) ## Validate the training data with Rasa
 	@$(RASA) data validate --fail-on-warnings --quiet
 
 # --- Main jobs ------------------------------------------------------------------
-run: $(MODEL) migrate check ## Start Merci: Rasa on 127.0.0.1:5005, actions on 127.0.0.1:5055
+# run and shell check Merci's own content (fast); `make check` adds rasa data validate.
+run: $(MODEL) migrate ## Start Merci: Rasa on 127.0.0.1:5005, actions on 127.0.0.1:5055
+	@$(PY) -m bot check --no-rasa
 	@$(PY) -m bot run --model $(MODEL)
 
-shell: $(MODEL) migrate check ## Talk to Merci in the terminal
+shell: $(MODEL) migrate ## Talk to Merci in the terminal
+	@$(PY) -m bot check --no-rasa
 	@$(PY) -m bot shell --model $(MODEL)
 
 test: $(MODEL) check test-stories pytest ## Run every test (check includes rasa data validate)

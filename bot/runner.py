@@ -199,7 +199,7 @@ def preflight() -> str | None:
     try:
         load_table(settings.congratulations_path, load_responses(settings.domain_path))
         load_policy(settings.freshness_path)
-    except (TableError, PolicyError) as error:
+    except (TableError, PolicyError, ValueError) as error:
         return str(error)
     return None
 

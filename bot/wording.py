@@ -39,14 +39,22 @@ def placeholders_of(text: str) -> frozenset[str]:
     return frozenset(name for _, name, _, _ in string.Formatter().parse(text) if name)
 
 
-def _variants(raw: Sequence[Mapping[str, Any]]) -> tuple[Variant, ...]:
+def _variants(name: str, raw: Sequence[Mapping[str, Any]]) -> tuple[Variant, ...]:
     variants = []
     for index, item in enumerate(raw):
         text = str(item.get("text", ""))
-        buttons = tuple(
-            {"title": str(b["title"]), "payload": str(b["payload"])} for b in item.get("buttons", [])
-        )
-        variants.append(Variant(index, text, buttons, placeholders_of(text)))
+        try:
+            buttons = tuple(
+                {"title": str(b["title"]), "payload": str(b["payload"])}
+                for b in item.get("buttons", [])
+            )
+            placeholders = placeholders_of(text)
+        except (KeyError, ValueError) as exc:
+            raise ValueError(
+                f"response {name}, variant {index + 1}: a button needs a title and a payload, "
+                f"and braces must enclose a placeholder name ({exc})"
+            ) from exc
+        variants.append(Variant(index, text, buttons, placeholders))
     return tuple(variants)
 
 
@@ -55,7 +63,9 @@ def load_responses(domain_path: Path) -> dict[str, tuple[Variant, ...]]:
     """Responses of a domain file, by name (cached: the file is read once per process)."""
     with open(domain_path, encoding="utf-8") as handle:
         domain = yaml.safe_load(handle) or {}
-    return {name: _variants(raw or []) for name, raw in (domain.get("responses") or {}).items()}
+    return {
+        name: _variants(name, raw or []) for name, raw in (domain.get("responses") or {}).items()
+    }
 
 
 def choose_variant(
