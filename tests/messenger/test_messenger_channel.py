@@ -10,13 +10,6 @@ from bot.channels.messenger import MessengerOutput
 from bot.db import build_engine
 from bot.messenger import GraphClient, Inbound, MessengerLog
 from bot.models import metadata, utcnow
-from tests.fakes.graph_api import FakeGraphAPI
-
-
-@pytest.fixture
-def graph():
-    with FakeGraphAPI.running() as fake:
-        yield fake
 
 
 @pytest.fixture
@@ -27,11 +20,11 @@ def log(monkeypatch, tmp_path):
     return MessengerLog(engine)
 
 
-async def test_a_long_answer_is_sent_in_parts_with_its_buttons_on_the_last(graph):
+def test_a_long_answer_is_sent_in_parts_with_its_buttons_on_the_last(graph, run):
     output = MessengerOutput(GraphClient("token", graph.url, backoff=0.01))
     text = "Merci pour ce retour détaillé, il nous aide vraiment. " * 50
-    await output.send_response("psid", {"text": text, "buttons": [
-        {"title": "Oui", "payload": "/affirm"}, {"title": "Non", "payload": "/deny"}]})  # fmt: skip
+    buttons = [{"title": "Oui", "payload": "/affirm"}, {"title": "Non", "payload": "/deny"}]
+    run(output.send_response("psid", {"text": text, "buttons": buttons}))
     first, last = graph.to("psid")
     assert len(first.text) <= 2000 and first.text.endswith("vraiment.")
     assert first.text + " " + last.text == text.strip()
@@ -39,18 +32,18 @@ async def test_a_long_answer_is_sent_in_parts_with_its_buttons_on_the_last(graph
     assert output.messages == [], "an answer is sent, never collected"
 
 
-async def test_a_proactive_message_outside_the_window_is_collected_not_sent(graph, log):
+def test_a_proactive_message_outside_the_window_is_collected_not_sent(graph, log, run):
     output = MessengerOutput(GraphClient("token", graph.url, backoff=0.01), proactive=True)
     log.record(Inbound("old", "m-old", utcnow() - timedelta(hours=25), text="Bonjour"))
     log.record(Inbound("recent", "m-recent", utcnow() - timedelta(hours=1), text="Bonjour"))
-    await output.send_response("old", {"text": "Pensez à votre profil\u202f!"})
-    await output.send_response("recent", {"text": "Pensez à votre profil\u202f!"})
+    run(output.send_response("old", {"text": "Pensez à votre profil\u202f!"}))
+    run(output.send_response("recent", {"text": "Pensez à votre profil\u202f!"}))
     assert graph.to("old") == [] and [s.text for s in graph.to("recent")] == [
         "Pensez à votre profil\u202f!"
     ]
     assert [m["text"] for m in output.messages] == ["Pensez à votre profil\u202f!"]
 
     tagged = MessengerOutput(GraphClient("token", graph.url), proactive=True, tag="ACCOUNT_UPDATE")
-    await tagged.send_response("old", {"text": "Votre profil a été mis à jour."})
+    run(tagged.send_response("old", {"text": "Votre profil a été mis à jour."}))
     (sent,) = graph.to("old")
     assert (sent.body["messaging_type"], sent.body["tag"]) == ("MESSAGE_TAG", "ACCOUNT_UPDATE")

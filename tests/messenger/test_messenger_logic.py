@@ -6,8 +6,6 @@ import hashlib
 import hmac
 from datetime import datetime, timedelta
 
-import pytest
-
 from bot.db import build_engine
 from bot.messenger import (
     GraphClient,
@@ -22,7 +20,6 @@ from bot.messenger import (
     to_graph_messages,
 )
 from bot.models import metadata
-from tests.fakes.graph_api import FakeGraphAPI
 
 SECRET = "app-secret"
 NOW = datetime(2026, 11, 25, 12, 0)
@@ -193,16 +190,10 @@ def test_a_redelivered_mid_is_recorded_once_and_the_latest_message_opens_the_win
     assert log.last_message_at("B") is None
 
 
-@pytest.fixture
-def graph():
-    with FakeGraphAPI.running() as fake:
-        yield fake
-
-
-async def test_sends_are_retried_on_5xx_and_429_then_given_up_with_a_log_line(graph, caplog):
+def test_sends_are_retried_on_5xx_and_429_then_given_up_with_a_log_line(graph, caplog, run):
     client = GraphClient("page-token", graph.url, "v21.0", attempts=3, backoff=0.01)
     graph.failures = [500, 429]
-    assert await client.send_all("psid-1", [{"text": "Bonjour"}])
+    assert run(client.send_all("psid-1", [{"text": "Bonjour"}]))
     (sent,) = graph.to("psid-1")
     assert sent.path == "/v21.0/me/messages" and sent.access_token == "page-token"
     assert sent.body == {"recipient": {"id": "psid-1"}, "messaging_type": "RESPONSE",
@@ -210,18 +201,18 @@ async def test_sends_are_retried_on_5xx_and_429_then_given_up_with_a_log_line(gr
     assert graph.attempts == 3
 
     graph.failures = [503, 503, 503]
-    assert not await client.send_all("psid-2", [{"text": "Bonjour Marie"}])
+    assert not run(client.send_all("psid-2", [{"text": "Bonjour Marie"}]))
     assert "failed after 3 attempt(s)" in caplog.text
     assert "psid-2" not in caplog.text and "Marie" not in caplog.text
 
     graph.failures = [400]
-    assert not await client.send_all("psid-3", [{"text": "x"}]), "a refusal is not retried"
+    assert not run(client.send_all("psid-3", [{"text": "x"}])), "a refusal is not retried"
     assert graph.attempts == 7
 
 
-async def test_a_graph_api_that_does_not_answer_is_a_failed_send():
+def test_a_graph_api_that_does_not_answer_is_a_failed_send(run):
     client = GraphClient("t", "http://127.0.0.1:9", attempts=2, backoff=0.01, timeout=1)
-    assert not await client.send_all("psid", [{"text": "x"}])
+    assert not run(client.send_all("psid", [{"text": "x"}]))
 
 
 def test_make_run_starts_without_messenger_unless_its_three_settings_are_set(tmp_path):
