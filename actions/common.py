@@ -37,7 +37,7 @@ def latest_intent(tracker: Tracker) -> str | None:
 
 # Messages that interrupt a form when NLU is sure of them, or when they are
 # plainly a request to stop ("plus tard"); anything else is taken as the answer.
-INTERRUPTIONS = frozenset({"stop", "goodbye", "bot_challenge", "ask_help"})
+INTERRUPTIONS = frozenset({"stop", "goodbye", "bot_challenge", "ask_help", "thank"})
 CONFIDENT = 0.8
 
 
@@ -61,11 +61,16 @@ def is_interruption(tracker: Tracker) -> bool:
     """The message is not an answer but a request a rule handles ("stop", "tu es un robot ?").
 
     A validation action returns no event for it: Rasa then rejects the form and the
-    matching rule answers, after which the form asks its question again.
+    matching rule answers, after which the form asks its question again. A button or
+    sticker payload such as "/thank" is never an answer either (but "/skip_field" is a skip).
     """
-    if latest_intent(tracker) not in INTERRUPTIONS:
+    intent = latest_intent(tracker)
+    text = latest_text(tracker).strip()
+    if text.startswith("/") and intent != "skip_field":
+        return True
+    if intent not in INTERRUPTIONS:
         return False
-    return is_confident(tracker) or is_stop_phrase(latest_text(tracker))
+    return is_confident(tracker) or is_stop_phrase(text)
 
 
 def say(dispatcher: CollectingDispatcher, reply: Reply) -> None:

@@ -190,6 +190,7 @@ async def test_question_is_asked_again_after_an_interruption(tracker_for, dispat
     ("step", "text", "intent"),
     [
         ("product", "tu es un robot ?", "bot_challenge"),
+        ("product", "/thank", "thank"),  # a thumbs-up sticker on Messenger
         ("rating", "plus tard", "stop"),
         ("review_text", "au revoir", "goodbye"),
         pytest.param(
