@@ -306,8 +306,9 @@
         .map(function (c) { return { title: String(c.title), payload: String(c.payload) }; });
     }
     var attachment = message.attachment;
-    if (attachment && attachment.type === "image" && attachment.payload && attachment.payload.src) {
-      entry.image = String(attachment.payload.src);
+    if (attachment && attachment.type === "image" && attachment.payload) {
+      var src = attachment.payload.src ? safeUrl(String(attachment.payload.src)) : null;
+      if (src) entry.image = src;
     }
     if (!entry.text && !entry.image) return;
     hideTyping();

@@ -6,7 +6,10 @@ rooms) with three additions, each made around Rasa's handler rather than by copy
 - a logged-in visitor's signed identity token (``identity_token`` in the message metadata)
   links the chat to the brand's external id; a missing, unsigned or forged token is ignored;
 - a message the widget sends again after a reconnection (same ``message_id``) is handled once;
-- proactive messages (brand events, nudges) are pushed to the session's open sockets.
+- proactive messages are pushed to the session's open sockets: brand events through
+  ``bot.channels.push``'s registry, nudges (Rasa's ``trigger_intent`` API with
+  ``output_channel=latest``) through :class:`WidgetOutput`, which hands back what it could
+  not push so that the caller queues it for the next conversation.
 
 ``WidgetFiles`` serves ``web/`` under ``/webhooks/widget/``: the demo page of a fictional
 brand at ``/webhooks/widget/``, and the script a brand embeds.
@@ -21,7 +24,12 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.channel import (
+    CollectingOutputChannel,
+    InputChannel,
+    OutputChannel,
+    UserMessage,
+)
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -93,6 +101,11 @@ class WidgetSocketIO(SocketIOInput):
         except StorageError:
             logger.error("could not link a widget session to its consumer; it stays anonymous")
 
+    def get_output_channel(self) -> OutputChannel | None:
+        if self.sio is None:
+            return super().get_output_channel()
+        return WidgetOutput(self)
+
     async def push(self, sender_id: str, messages: list[dict[str, Any]]) -> bool:
         """Send to the session's open sockets; False when none is open (the message is queued)."""
         if self.sio is None or not self.session_persistence:
@@ -107,6 +120,24 @@ class WidgetSocketIO(SocketIOInput):
         for message in messages:
             await output.send_response(sender_id, dict(message))
         return True
+
+
+class WidgetOutput(CollectingOutputChannel):
+    """Sends to the session's open sockets; collects what no socket could take, so that
+    Rasa's HTTP API returns it and the caller (the nudge scheduler) queues it."""
+
+    def __init__(self, channel: WidgetSocketIO) -> None:
+        super().__init__()
+        self.channel = channel
+
+    @classmethod
+    def name(cls) -> str:
+        return "socketio"
+
+    async def _persist_message(self, message: dict[str, Any]) -> None:
+        plain = {k: v for k, v in message.items() if k != "recipient_id" and v is not None}
+        if not await self.channel.push(message["recipient_id"], [plain]):
+            self.messages.append(message)
 
 
 class WidgetFiles(InputChannel):

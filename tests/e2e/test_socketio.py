@@ -22,6 +22,9 @@ from bot.models import Consumer
 from bot.widget_identity import sign_identity
 from tests.e2e.conftest import BRAND_SECRET, WIDGET_SECRET
 
+# What the nudge scheduler does: Rasa's trigger_intent API, answering on the latest channel.
+from tests.e2e.test_messenger import trigger_reminder
+
 pytestmark = pytest.mark.e2e
 
 
@@ -159,6 +162,25 @@ def test_a_brand_event_is_pushed_to_the_open_widget(merci, widget):
 
     pushed = texts(w.drain(wait=2))
     assert pushed and "5 étoiles" in pushed[0]
+
+
+def test_a_nudge_reaches_an_open_widget_and_comes_back_to_be_queued_when_none_is_open(
+    merci, widget
+):
+    w = widget()
+    open_session = w.session(None)
+    w.say(open_session, "/greet")
+    # A conversation held over socket.io whose session no socket has joined any more (as
+    # after the consumer closed the tab): Rasa takes the session id from the message.
+    gone_session = uuid.uuid4().hex
+    w.say(gone_session, "/greet")
+
+    assert trigger_reminder(merci, open_session)["messages"] == []
+    assert texts(w.drain(wait=2))
+
+    returned = trigger_reminder(merci, gone_session)["messages"]
+    assert [m["recipient_id"] for m in returned] == [gone_session] and returned[0]["text"]
+    assert w.drain() == []
 
 
 def fetch(url: str) -> tuple[int, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -61,7 +62,7 @@ def test_a_consumer_completes_a_field_reviews_with_stars_and_finds_the_history_a
     expect(page.locator(".message.user .bubble").last).to_have_text("★★★★★")
     expect(last_bot(page)).to_contain_text("Qu'en avez-vous pensé")
     screenshot(page, "widget-mid-conversation")
-    say(page, "Très douce, merci")
+    say(page, "Très douce, je l'adore")
     first_five_stars = re.compile("premier avis.*5 étoiles|5 étoiles.*premier avis")
     expect(last_bot(page)).to_contain_text(first_five_stars)
 
@@ -72,6 +73,7 @@ def test_a_consumer_completes_a_field_reviews_with_stars_and_finds_the_history_a
     five_stars = page.get_by_role("button", name="5 étoiles sur 5")
     expect(five_stars).to_have_count(2)
     five_stars.last.click()
+    expect(last_bot(page)).to_contain_text("Qu'en avez-vous pensé")
     say(page, "Toujours aussi bien")
     expect(last_bot(page)).to_contain_text(XSS)
     assert page.locator("img").count() == 0
@@ -188,3 +190,36 @@ def test_a_message_typed_offline_is_sent_once_when_the_connection_is_back(page: 
     page.wait_for_timeout(1500)  # a message sent twice would have a second answer by now
     expect(page.locator(".message.bot", has_text="Quel produit")).to_have_count(1)
     expect(page.locator(".message.user .waiting")).to_have_count(0)
+
+
+def test_links_open_safely_images_show_and_markup_stays_text(page: Page, merci):
+    """Frames as Rasa's socket.io output sends them, slipped into the real connection."""
+    sockets = []
+
+    def relay(ws) -> None:
+        ws.connect_to_server()
+        sockets.append(ws)
+
+    page.route_web_socket(re.compile(r".*/socket\.io/.*"), relay)
+    open_demo(page, merci.url)
+    expect(page.locator(".message.bot").first).to_contain_text("Je suis Merci")
+
+    def bot_says(message: dict) -> None:
+        sockets[-1].send("42" + json.dumps(["bot_uttered", message]))
+
+    bot_says({"text": "Votre avis est en ligne : https://exemple.fr/avis?id=1. Merci !"})
+    bot_says({"text": "<b>gras</b> javascript:alert(1) <a href='javascript:alert(1)'>x</a>"})
+    bot_says({"attachment": {"type": "image", "payload": {"src": f"{merci.url}/logo.png"}}})
+    bot_says({"attachment": {"type": "image", "payload": {"src": "javascript:alert(1)"}}})
+
+    link = page.get_by_role("link", name=re.compile(r"exemple\.fr"))
+    expect(link).to_have_attribute("href", "https://exemple.fr/avis?id=1")
+    expect(link).to_have_attribute("target", "_blank")
+    expect(link).to_have_attribute("rel", "noopener noreferrer")
+    expect(page.locator(".message.bot .bubble", has_text="<b>gras</b>")).to_be_visible()
+    assert page.locator(".bubble a").count() == 1
+    assert page.locator(".bubble b").count() == 0
+    expect(page.locator("img")).to_have_count(1)
+    expect(page.get_by_role("img", name="Image envoyée par Merci")).to_have_attribute(
+        "src", f"{merci.url}/logo.png"
+    )
