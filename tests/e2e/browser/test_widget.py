@@ -7,8 +7,13 @@ import re
 
 import pytest
 from playwright.sync_api import Page, expect
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from bot.models import Consumer
+from bot.widget_identity import sign_identity
 from tests.e2e.browser.conftest import screenshot
+from tests.e2e.conftest import WIDGET_SECRET
 
 pytestmark = pytest.mark.e2e
 
@@ -223,3 +228,20 @@ def test_links_open_safely_images_show_and_markup_stays_text(page: Page, merci):
     expect(page.get_by_role("img", name="Image envoyée par Merci")).to_have_attribute(
         "src", f"{merci.url}/logo.png"
     )
+
+
+def test_on_another_page_a_logged_in_visitor_is_linked_by_the_signed_token(page: Page, merci):
+    """The embedding snippet of the README, on a page the Rasa server did not serve."""
+    token = sign_identity("crm-browser-1", WIDGET_SECRET)
+    page.set_content(
+        f'<p>Espace client</p><script src="{merci.url}/webhooks/widget/merci-widget.js" '
+        f'data-server="{merci.url}" data-identity-token="{token}"></script>'
+    )
+    page.get_by_role("button", name=OPEN).click()
+    expect(page.locator(".message.bot").first).to_contain_text("Je suis Merci")
+
+    with Session(merci.engine) as session:
+        linked = session.scalars(
+            select(Consumer.channel).where(Consumer.external_id == "crm-browser-1")
+        ).all()
+    assert linked == ["socketio"]
