@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -42,6 +43,17 @@ class Merci:
 
     def chat(self, sender: str) -> Conversation:
         return Conversation(self, sender)
+
+    def trigger_intent(self, sender: str, intent: str) -> dict:
+        """What the nudge scheduler does: Rasa's token-protected trigger_intent API."""
+        query = urllib.parse.urlencode({"output_channel": "latest", "token": API_TOKEN})
+        request = urllib.request.Request(
+            f"{self.url}/conversations/{urllib.parse.quote(sender, safe='')}/trigger_intent?{query}",
+            data=json.dumps({"name": intent, "entities": {}}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read())
 
 
 @dataclass

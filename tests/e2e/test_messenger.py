@@ -26,7 +26,7 @@ from bot.models import (
     Review,
     utcnow,
 )
-from tests.e2e.conftest import API_TOKEN, BRAND_SECRET, MESSENGER_SECRET, MESSENGER_VERIFY_TOKEN
+from tests.e2e.conftest import BRAND_SECRET, MESSENGER_SECRET, MESSENGER_VERIFY_TOKEN
 
 pytestmark = pytest.mark.e2e
 NNBSP, NBSP = "\u202f", "\u00a0"
@@ -309,26 +309,15 @@ def test_brand_congratulations_are_pushed_within_24_hours_and_queued_after(merci
     assert "5 étoiles" in replies[0].text
 
 
-def trigger_reminder(merci, psid: str) -> dict:
-    query = urllib.parse.urlencode({"output_channel": "latest", "token": API_TOKEN})
-    request = urllib.request.Request(
-        f"{merci.url}/conversations/{psid}/trigger_intent?{query}",
-        data=json.dumps({"name": "EXTERNAL_profile_reminder", "entities": {}}).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.loads(response.read())
-
-
 def test_scheduler_nudges_through_the_api_respect_the_window(merci, graph_api):
     """The scheduler queues what ``trigger_intent`` hands back; Messenger hands back only
     what it may not send."""
     Chat(merci, graph_api, "fb-nudge-in").text("bonjour")
-    assert not trigger_reminder(merci, "fb-nudge-in").get("messages")
+    assert not merci.trigger_intent("fb-nudge-in", "EXTERNAL_profile_reminder").get("messages")
     graph_api.wait_for("fb-nudge-in", lambda s: len(s) == 2)
 
     Chat(merci, graph_api, "fb-nudge-out").text("bonjour")
     age_messages(merci, "fb-nudge-out", hours=30)
-    held = trigger_reminder(merci, "fb-nudge-out")["messages"]
+    held = merci.trigger_intent("fb-nudge-out", "EXTERNAL_profile_reminder")["messages"]
     assert held and held[0]["text"]
     assert len(graph_api.quiet("fb-nudge-out", seconds=1)) == 1

@@ -23,7 +23,6 @@ from bot.widget_identity import sign_identity
 from tests.e2e.conftest import BRAND_SECRET, WIDGET_SECRET
 
 # What the nudge scheduler does: Rasa's trigger_intent API, answering on the latest channel.
-from tests.e2e.test_messenger import trigger_reminder
 
 pytestmark = pytest.mark.e2e
 
@@ -175,10 +174,10 @@ def test_a_nudge_reaches_an_open_widget_and_comes_back_to_be_queued_when_none_is
     gone_session = uuid.uuid4().hex
     w.say(gone_session, "/greet")
 
-    assert trigger_reminder(merci, open_session)["messages"] == []
+    assert merci.trigger_intent(open_session, "EXTERNAL_profile_reminder")["messages"] == []
     assert texts(w.drain(wait=2))
 
-    returned = trigger_reminder(merci, gone_session)["messages"]
+    returned = merci.trigger_intent(gone_session, "EXTERNAL_profile_reminder")["messages"]
     assert [m["recipient_id"] for m in returned] == [gone_session] and returned[0]["text"]
     assert w.drain() == []
 
