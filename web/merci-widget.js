@@ -380,7 +380,11 @@
         save();
         flush();
       });
-      socket.on("bot_uttered", receive);
+      // Proactive messages ask for a receipt: without it the server queues them instead.
+      socket.on("bot_uttered", function (message, ack) {
+        receive(message);
+        if (typeof ack === "function") ack(true);
+      });
       socket.on("disconnect", function (reason) {
         confirmed = false;
         hideTyping();

@@ -30,6 +30,7 @@ from rasa.core.channels.channel import (
     OutputChannel,
     UserMessage,
 )
+import socketio
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -46,6 +47,8 @@ WEB_ROOT = PROJECT_ROOT / "web"
 DEMO_PAGE = "demo/index.html"
 # Only these kinds of files leave web/: no directory listings, no dotfiles, no source maps.
 SERVED_SUFFIXES = {".html", ".js", ".css", ".svg", ".png", ".txt"}
+# How long a pushed message waits for the widget's receipt before it is queued instead.
+PUSH_ACK_SECONDS = 2.0
 # Message ids remembered per server to drop a message the widget resends after a reconnection.
 REMEMBERED_MESSAGES = 10_000
 
@@ -107,19 +110,57 @@ class WidgetSocketIO(SocketIOInput):
         return WidgetOutput(self)
 
     async def push(self, sender_id: str, messages: list[dict[str, Any]]) -> bool:
-        """Send to the session's open sockets; False when none is open (the message is queued)."""
+        """Send to the session's open sockets and wait for the widget to confirm receipt.
+
+        False (the caller queues the messages for the next conversation) when no socket is
+        open, or when none confirms within ``PUSH_ACK_SECONDS``: a socket whose network
+        vanished still looks open until the ping timeout, and must not swallow a message.
+        """
         if self.sio is None or not self.session_persistence:
             return False
+        namespace = self.namespace or "/"
         try:
-            sockets = list(self.sio.manager.get_participants(self.namespace or "/", sender_id))
+            sockets = list(self.sio.manager.get_participants(namespace, sender_id))
         except KeyError:  # no socket ever connected to this namespace
             sockets = []
         if not sockets:
             return False
-        output = SocketIOOutput(self.sio, self.bot_message_evt)
-        for message in messages:
-            await output.send_response(sender_id, dict(message))
+        output = AcknowledgedOutput(self.sio, self.bot_message_evt, sockets, namespace)
+        try:
+            for message in messages:
+                await output.send_response(sender_id, dict(message))
+        except NotAcknowledged:
+            return False
         return True
+
+
+class NotAcknowledged(Exception):
+    """No open socket of the session confirmed a pushed message in time."""
+
+
+class AcknowledgedOutput(SocketIOOutput):
+    """Rasa's socket.io output (same message format), but each message is sent to every open
+    socket of the session with an acknowledgement request instead of a fire-and-forget emit."""
+
+    def __init__(self, sio: Any, bot_message_evt: str, sockets: list[Any], namespace: str) -> None:
+        super().__init__(sio, bot_message_evt)
+        # get_participants yields (sid, eio_sid) pairs in python-socketio 5.x.
+        self.sids = [s[0] if isinstance(s, tuple) else s for s in sockets]
+        self.namespace = namespace
+
+    async def _send_message(self, socket_id: str, response: Any) -> None:
+        acknowledged = False
+        for sid in self.sids:
+            try:
+                await self.sio.call(
+                    self.bot_message_evt, response, to=sid, namespace=self.namespace,
+                    timeout=PUSH_ACK_SECONDS,
+                )  # fmt: skip
+                acknowledged = True
+            except socketio.exceptions.TimeoutError:
+                continue
+        if not acknowledged:
+            raise NotAcknowledged(socket_id)
 
 
 class WidgetOutput(CollectingOutputChannel):

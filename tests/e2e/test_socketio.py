@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import queue
+import threading
 import urllib.error
 import urllib.request
 import uuid
@@ -205,3 +206,31 @@ def test_the_rasa_server_serves_the_widget_and_its_demo_page_and_nothing_else(me
         ".hidden.js",
     ):
         assert fetch(f"{base}/{outside}")[0] == 404, outside
+
+
+def test_a_widget_that_does_not_confirm_receipt_gets_its_nudge_queued(merci):
+    """A socket still registered but no longer reading (its network vanished) must not
+    swallow a proactive message: without a receipt within 2 s, Rasa hands it back."""
+    silent = socketio.Client(reconnection=False)
+    confirmed: queue.Queue[str] = queue.Queue()
+    silent.on("session_confirm", confirmed.put)
+    done = threading.Event()
+
+    def never_confirm(message: dict[str, Any]) -> None:
+        done.wait(timeout=10)  # the receipt leaves only after the server gave up
+
+    silent.on("bot_uttered", never_confirm)
+    silent.connect(merci.url, socketio_path="/socket.io", transports=["polling"])
+    try:
+        silent.emit("session_request", {"session_id": None})
+        session_id = confirmed.get(timeout=10)
+        silent.call(
+            "user_uttered",
+            {"message": "/greet", "session_id": session_id, "customData": {}},
+            timeout=30,
+        )
+        returned = merci.trigger_intent(session_id, "EXTERNAL_profile_reminder")["messages"]
+        assert [m["recipient_id"] for m in returned] == [session_id] and returned[0]["text"]
+    finally:
+        done.set()
+        silent.disconnect()
