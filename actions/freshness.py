@@ -46,6 +46,9 @@ class ActionConfirmField(Action):
         except StorageError:
             dispatcher.utter_message(response="utter_save_failed")
             return []  # the question stays open: "oui" again retries
+        if thanks is None:  # the value was erased meanwhile
+            dispatcher.utter_message(response="utter_nothing_to_confirm")
+            return DONE
         say(dispatcher, thanks.reply)
         return DONE
 

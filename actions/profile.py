@@ -169,13 +169,12 @@ class ActionConfirmProfile(Action):
     ) -> list[EventType]:
         svc, who = service(), identity(tracker)
         try:
-            state = await in_thread(svc.profile_state, who)
-            if not state.values:
-                dispatcher.utter_message(response="utter_nothing_to_confirm")
-                return []
             thanks = await in_thread(svc.confirm_profile, who, f"confirm:{message_id(tracker)}")
         except StorageError:
             dispatcher.utter_message(response="utter_save_failed")
+            return []
+        if thanks is None:
+            dispatcher.utter_message(response="utter_nothing_to_confirm")
             return []
         say(dispatcher, thanks.reply)
         return []

@@ -97,12 +97,6 @@ def count_reviews(session: Session, consumer_id: int, product_key: str | None = 
     return session.scalar(query) or 0
 
 
-def find_review(session: Session, consumer_id: int, event_key: str) -> Review | None:
-    return session.scalars(
-        select(Review).where(Review.consumer_id == consumer_id, Review.event_key == event_key)
-    ).one_or_none()
-
-
 def latest_review(session: Session, consumer_id: int) -> Review | None:
     return session.scalars(
         select(Review).where(Review.consumer_id == consumer_id).order_by(Review.id.desc()).limit(1)

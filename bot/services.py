@@ -334,12 +334,17 @@ class MerciService:
 
         return self._run(write)
 
-    def confirm_profile(self, who: Identity, event_key: str, step: str | None = None) -> Thanks:
-        """The consumer says their data (or one step of it) is still right: record and thank."""
+    def confirm_profile(
+        self, who: Identity, event_key: str, step: str | None = None
+    ) -> Thanks | None:
+        """The consumer says their data (or one step of it) is still right: record and thank.
+        None when Merci holds no data for them (nothing to confirm, nothing stored)."""
 
-        def write(session: Session) -> Thanks:
-            consumer = self._consumer(session, who)
-            fields = repo.profile_fields(session, consumer.id)
+        def write(session: Session) -> Thanks | None:
+            consumer = repo.find_consumer(session, who.channel, who.sender_id)
+            fields = repo.profile_fields(session, consumer.id) if consumer else {}
+            if consumer is None or not fields:
+                return None
             replay = self._replay(session, consumer, event_key)
             if replay is not None:
                 return Thanks(replay, completeness(fields), frozenset(fields), replayed=True)
