@@ -9,9 +9,9 @@ from typing import Any, TypeVar
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.services import Identity, MerciService, get_service
-from bot.validation import is_stop_phrase
-from bot.wording import Reply
+from bot.domain.validation import is_stop_phrase
+from bot.domain.wording import Reply
+from bot.services.core import Identity, MerciService, get_service
 
 T = TypeVar("T")
 

@@ -20,8 +20,8 @@ from actions.common import (
     user_just_spoke,
 )
 from actions.profile import invalid_response, progress_events, save_and_thank
-from bot.services import StorageError
-from bot.validation import PARSERS, InvalidValue
+from bot.domain.validation import PARSERS, InvalidValue
+from bot.services.core import StorageError
 
 DONE = [SlotSet("pending_offer", None), SlotSet("freshness_field", None)]
 

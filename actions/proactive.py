@@ -9,7 +9,7 @@ from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import deliver, identity, in_thread, say, service
-from bot.services import StorageError
+from bot.services.core import StorageError
 
 # Slots that describe the conversation in progress: a new conversation starts without them.
 CONVERSATION_SLOTS = {

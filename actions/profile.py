@@ -21,9 +21,9 @@ from actions.common import (
     service,
     user_just_spoke,
 )
-from bot.profile import completeness, missing_steps
-from bot.services import StorageError, Thanks, field_event_key
-from bot.validation import PARSERS, InvalidValue, Parsed
+from bot.domain.profile import completeness, missing_steps
+from bot.domain.validation import PARSERS, InvalidValue, Parsed
+from bot.services.core import StorageError, Thanks, field_event_key
 
 # Intents that give a value outside the form, and the form step they fill.
 INTENT_STEPS = {

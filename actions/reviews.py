@@ -19,8 +19,8 @@ from actions.common import (
     service,
     user_just_spoke,
 )
-from bot.services import StorageError, review_event_key
-from bot.validation import InvalidValue, parse_rating
+from bot.domain.validation import InvalidValue, parse_rating
+from bot.services.core import StorageError, review_event_key
 
 REVIEW_STEPS = ("product", "rating", "review_text")
 MAX_TEXT = 2000

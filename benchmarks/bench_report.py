@@ -21,15 +21,15 @@ from pathlib import Path
 from sqlalchemy import text
 
 from bot.config import PROJECT_ROOT
-from bot.congratulations import load_table
-from bot.db import build_engine
-from bot.demo_data import generate
-from bot.freshness import load_policy
-from bot.migrate import upgrade
-from bot.report.figures import compute
-from bot.report.render import write_report
-from bot.report.settings import load_report_settings
-from bot.wording import load_responses
+from bot.domain.congratulations import load_table
+from bot.domain.freshness import load_policy
+from bot.domain.wording import load_responses
+from bot.storage.engine import build_engine
+from bot.storage.migrate import upgrade
+from bot.tools.demo_data import generate
+from bot.tools.invisible_work.figures import compute
+from bot.tools.invisible_work.render import write_report
+from bot.tools.invisible_work.settings import load_report_settings
 
 TARGET_SECONDS = 30.0
 NOW = datetime(2026, 11, 25)

@@ -19,8 +19,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from bot.config import PROJECT_ROOT
-from bot.migrate import upgrade
-from bot.runner import serving
+from bot.runtime.runner import serving
+from bot.storage.migrate import upgrade
 
 MODEL = PROJECT_ROOT / "models" / "merci.tar.gz"
 BASELINE = "merci beaucoup"  # thank -> utter_you_are_welcome: no custom action

@@ -17,10 +17,15 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.brand_events import SIGNATURE_HEADER, RejectedEvent, parse_event, verify_signature
 from bot.channels.push import trigger_proactive
 from bot.config import get_settings
-from bot.services import StorageError, brand_event_key, get_service
+from bot.integrations.brand_event_payload import (
+    SIGNATURE_HEADER,
+    RejectedEvent,
+    parse_event,
+    verify_signature,
+)
+from bot.services.core import StorageError, brand_event_key, get_service
 
 logger = logging.getLogger(__name__)
 

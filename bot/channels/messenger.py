@@ -4,7 +4,7 @@ Unlike the stock channel, it checks ``X-Hub-Signature-256`` in constant time (40
 otherwise), answers 200 at once and handles every event of a batch in the background,
 handles a redelivered message once, never sends attachments to NLU, keeps buttons beyond
 three as quick replies, and respects the 24-hour window for proactive messages.
-Everything it decides is in ``bot/messenger.py``.
+Everything it decides is in ``bot/integrations/messenger_api.py``.
 """
 
 from __future__ import annotations
@@ -27,8 +27,7 @@ from sanic.response import HTTPResponse
 
 from bot.channels.push import register_pusher
 from bot.config import Settings, get_settings
-from bot.db import get_engine
-from bot.messenger import (
+from bot.integrations.messenger_api import (
     SIGNATURE_HEADER,
     GraphClient,
     Inbound,
@@ -39,8 +38,9 @@ from bot.messenger import (
     subscription_challenge,
     to_graph_messages,
 )
-from bot.models import utcnow
-from bot.services import get_service
+from bot.services.core import get_service
+from bot.storage.engine import get_engine
+from bot.storage.models import utcnow
 
 logger = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from typing import Any
 from rasa.core.agent import Agent
 from rasa.core.channels.channel import CollectingOutputChannel
 
-from bot.services import Identity, MerciService
+from bot.services.core import Identity, MerciService
 
 Pusher = Callable[[str, list[dict[str, Any]]], Awaitable[bool]]
 _PUSHERS: dict[str, Pusher] = {}

@@ -24,13 +24,13 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import socketio
 from rasa.core.channels.channel import (
     CollectingOutputChannel,
     InputChannel,
     OutputChannel,
     UserMessage,
 )
-import socketio
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -38,8 +38,8 @@ from sanic.response import HTTPResponse
 
 from bot.channels.push import register_pusher
 from bot.config import PROJECT_ROOT, get_settings
-from bot.services import Identity, StorageError, get_service
-from bot.widget_identity import verify_identity
+from bot.integrations.widget_identity import verify_identity
+from bot.services.core import Identity, StorageError, get_service
 
 logger = logging.getLogger(__name__)
 

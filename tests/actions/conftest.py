@@ -16,19 +16,19 @@ from merci_action_helpers import Database, build_tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 import bot.config
-import bot.db
-import bot.services
+import bot.services.core
+import bot.storage.engine
 from bot.config import PROJECT_ROOT
-from bot.migrate import upgrade
-from bot.wording import load_responses
+from bot.domain.wording import load_responses
+from bot.storage.migrate import upgrade
 
 
 def _clear_caches() -> None:
-    if bot.db.get_engine.cache_info().currsize:
-        bot.db.get_engine().dispose()
+    if bot.storage.engine.get_engine.cache_info().currsize:
+        bot.storage.engine.get_engine().dispose()
     bot.config.get_settings.cache_clear()
-    bot.db.get_engine.cache_clear()
-    bot.services.get_service.cache_clear()
+    bot.storage.engine.get_engine.cache_clear()
+    bot.services.core.get_service.cache_clear()
 
 
 @pytest.fixture

@@ -18,9 +18,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-import bot.db
-from bot.models import Acknowledgement, Consumer, ProfileField, Review
-from bot.services import product_key
+import bot.storage.engine
+from bot.services.core import product_key
+from bot.storage.models import Acknowledgement, Consumer, ProfileField, Review
 
 CHANNEL = "rest"
 # Yesterday: seeded values are fresh, so greetings do not turn into freshness questions.
@@ -46,7 +46,7 @@ class Database:
         self.url = url
 
     def session(self) -> Session:
-        return Session(bot.db.get_engine(), future=True, expire_on_commit=False)
+        return Session(bot.storage.engine.get_engine(), future=True, expire_on_commit=False)
 
     # reading
     def all(self, model: type, *where: Any) -> list[Any]:

@@ -15,7 +15,7 @@ import pytest
 from merci_action_helpers import responses_said, slot_values, texts_said
 from sqlalchemy.engine import make_url
 
-import bot.db
+import bot.storage.engine
 from actions.profile import (
     ActionConfirmProfile,
     ActionGreetConsumer,
@@ -29,7 +29,7 @@ SAVE_FAILED = ["utter_save_failed"]
 
 
 def _drop(table: str) -> None:
-    with bot.db.get_engine().begin() as connection:
+    with bot.storage.engine.get_engine().begin() as connection:
         connection.exec_driver_sql(f"DROP TABLE {table}")
 
 
@@ -51,7 +51,7 @@ def _break(kind: str, database_url: str) -> None:
         for table in ("acknowledgements", "reviews", "profile_fields", "consumers"):
             _drop(table)
     else:
-        bot.db.get_engine().dispose()
+        bot.storage.engine.get_engine().dispose()
         path = _file_of(database_url)
         for leftover in path.parent.glob(path.name + "-*"):
             leftover.unlink()

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import PROJECT_ROOT
-from bot.content import ContentPaths, check_content
+from bot.tools.content import ContentPaths, check_content
 
 # What make check reads: the content, and the code that names responses.
 CONTENT = ("domain.yml", "data", "actions", "bot/channels", "tests/nlu/test_nlu.yml")

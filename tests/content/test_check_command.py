@@ -9,7 +9,7 @@ import pytest
 
 from bot.__main__ import main
 from bot.config import PROJECT_ROOT
-from bot.content.rasa_validate import findings_of, rasa_validate
+from bot.tools.content.rasa_validate import findings_of, rasa_validate
 
 
 def test_the_project_content_passes_every_check(capsys):

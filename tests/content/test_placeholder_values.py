@@ -1,6 +1,6 @@
 """The values the check allows in a thank-you are the values the service really fills.
 
-``bot/content/responses.py`` lists them by event; if the service starts passing other
+``bot/tools/content/responses.py`` lists them by event; if the service starts passing other
 values (or stops passing one), these tests say so before a marketer is misled.
 """
 
@@ -11,15 +11,15 @@ from typing import Any
 
 import pytest
 
-import bot.services
+import bot.services.core
 from bot.config import PROJECT_ROOT
-from bot.congratulations import load_table
-from bot.content.responses import EVENT_VALUES
-from bot.db import build_engine
-from bot.models import metadata
-from bot.services import Identity, MerciService
-from bot.validation import Parsed
-from bot.wording import load_responses
+from bot.domain.congratulations import load_table
+from bot.domain.validation import Parsed
+from bot.domain.wording import load_responses
+from bot.services.core import Identity, MerciService
+from bot.storage.engine import build_engine
+from bot.storage.models import metadata
+from bot.tools.content.responses import EVENT_VALUES
 
 MARIE = Identity("socketio", "conversation-marie")
 
@@ -28,13 +28,13 @@ MARIE = Identity("socketio", "conversation-marie")
 def rendered(monkeypatch) -> list[dict[str, Any]]:
     """The values of every response the service renders, in order."""
     seen: list[dict[str, Any]] = []
-    real_render = bot.services.render
+    real_render = bot.services.core.render
 
     def spy(response, variant, values):
         seen.append(dict(values))
         return real_render(response, variant, values)
 
-    monkeypatch.setattr(bot.services, "render", spy)
+    monkeypatch.setattr(bot.services.core, "render", spy)
     return seen
 
 

@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from bot.config import PROJECT_ROOT
-from bot.db import build_engine
-from bot.migrate import upgrade
-from bot.runner import serving
+from bot.runtime.runner import serving
+from bot.storage.engine import build_engine
+from bot.storage.migrate import upgrade
 from tests.fakes.graph_api import FakeGraphAPI
 
 MODEL = PROJECT_ROOT / "models" / "merci.tar.gz"

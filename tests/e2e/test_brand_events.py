@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.brand_events import sign
 from bot.config import PROJECT_ROOT
-from bot.models import BrandEvent, Consumer, OutboxMessage, ProfileField, Review, utcnow
+from bot.integrations.brand_event_payload import sign
+from bot.storage.models import BrandEvent, Consumer, OutboxMessage, ProfileField, Review, utcnow
 from tests.e2e.conftest import BRAND_SECRET
 
 pytestmark = pytest.mark.e2e

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from bot.models import Acknowledgement, Consumer, ProfileField, Review
+from bot.storage.models import Acknowledgement, Consumer, ProfileField, Review
 
 pytestmark = pytest.mark.e2e
 NNBSP, NBSP = "\u202f", "\u00a0"

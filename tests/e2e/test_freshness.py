@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.models import Consumer, ProfileField, utcnow
+from bot.storage.models import Consumer, ProfileField, utcnow
 
 pytestmark = pytest.mark.e2e
 NNBSP = "\u202f"

@@ -16,8 +16,8 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from bot.brand_events import sign
-from bot.models import (
+from bot.integrations.brand_event_payload import sign
+from bot.storage.models import (
     Acknowledgement,
     Consumer,
     MessengerMessage,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.migrate import upgrade
-from bot.runner import serving
+from bot.runtime.runner import serving
+from bot.storage.migrate import upgrade
 from tests.e2e.conftest import MODEL, Conversation, Merci, free_port
 
 pytestmark = pytest.mark.e2e

@@ -16,7 +16,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from bot.config import PROJECT_ROOT
-from bot.models import Consumer, Nudge, OutboxMessage, ProfileField, utcnow
+from bot.storage.models import Consumer, Nudge, OutboxMessage, ProfileField, utcnow
 from tests.e2e.conftest import API_TOKEN
 
 pytestmark = pytest.mark.e2e

@@ -18,9 +18,9 @@ import socketio
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.brand_events import sign
-from bot.models import Consumer
-from bot.widget_identity import sign_identity
+from bot.integrations.brand_event_payload import sign
+from bot.integrations.widget_identity import sign_identity
+from bot.storage.models import Consumer
 from tests.e2e.conftest import BRAND_SECRET, WIDGET_SECRET
 
 # What the nudge scheduler does: Rasa's trigger_intent API, answering on the latest channel.

@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 
 from bot.channels.messenger import MessengerOutput
-from bot.db import build_engine
-from bot.messenger import GraphClient, Inbound, MessengerLog
-from bot.models import metadata, utcnow
+from bot.integrations.messenger_api import GraphClient, Inbound, MessengerLog
+from bot.storage.engine import build_engine
+from bot.storage.models import metadata, utcnow
 
 
 @pytest.fixture

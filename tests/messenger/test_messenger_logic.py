@@ -6,8 +6,7 @@ import hashlib
 import hmac
 from datetime import datetime, timedelta
 
-from bot.db import build_engine
-from bot.messenger import (
+from bot.integrations.messenger_api import (
     GraphClient,
     Inbound,
     MessengerLog,
@@ -19,7 +18,8 @@ from bot.messenger import (
     subscription_challenge,
     to_graph_messages,
 )
-from bot.models import metadata
+from bot.storage.engine import build_engine
+from bot.storage.models import metadata
 
 SECRET = "app-secret"
 NOW = datetime(2026, 11, 25, 12, 0)
@@ -216,7 +216,7 @@ def test_a_graph_api_that_does_not_answer_is_a_failed_send(run):
 
 
 def test_make_run_starts_without_messenger_unless_its_three_settings_are_set(tmp_path):
-    from bot.runner import MESSENGER_CHANNEL, credentials_for
+    from bot.runtime.runner import MESSENGER_CHANNEL, credentials_for
 
     path, enabled = credentials_for({"MESSENGER_VERIFY_TOKEN": "v"}, tmp_path)
     assert not enabled and path.parent == tmp_path

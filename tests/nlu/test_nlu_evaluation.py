@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from bot.config import PROJECT_ROOT
-from bot.runner import server_environment
+from bot.runtime.runner import server_environment
 
 MODEL = PROJECT_ROOT / "models" / "merci.tar.gz"
 TEST_FILE = PROJECT_ROOT / "tests" / "nlu" / "test_nlu.yml"

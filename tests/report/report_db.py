@@ -20,11 +20,11 @@ from datetime import datetime
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from bot.db import build_engine
-from bot.freshness import FreshnessPolicy
-from bot.migrate import upgrade
-from bot.models import Acknowledgement, Consumer, ProfileField, Review
-from bot.profile import PROFILE_FIELDS
+from bot.domain.freshness import FreshnessPolicy
+from bot.domain.profile import PROFILE_FIELDS
+from bot.storage.engine import build_engine
+from bot.storage.migrate import upgrade
+from bot.storage.models import Acknowledgement, Consumer, ProfileField, Review
 
 SINCE = datetime(2026, 1, 1)
 UNTIL = datetime(2026, 11, 25)

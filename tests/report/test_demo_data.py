@@ -10,13 +10,13 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from bot.config import PROJECT_ROOT
-from bot.congratulations import NO_PRAISE, load_table
-from bot.db import build_engine
-from bot.demo_data import generate
-from bot.migrate import upgrade
-from bot.models import Consumer, utcnow
-from bot.validation import parse_email, parse_phone
-from bot.wording import load_responses
+from bot.domain.congratulations import NO_PRAISE, load_table
+from bot.domain.validation import parse_email, parse_phone
+from bot.domain.wording import load_responses
+from bot.storage.engine import build_engine
+from bot.storage.migrate import upgrade
+from bot.storage.models import Consumer, utcnow
+from bot.tools.demo_data import generate
 
 NOW = datetime(2026, 11, 25)
 

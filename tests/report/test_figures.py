@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from report_db import POLICY, SINCE, UNTIL
 
-from bot.profile import PROFILE_FIELDS
-from bot.report.figures import compute
-from bot.report.settings import ReportSettings
+from bot.domain.profile import PROFILE_FIELDS
+from bot.tools.invisible_work.figures import compute
+from bot.tools.invisible_work.settings import ReportSettings
 
 SETTINGS = ReportSettings(
     seconds_per_field=20, seconds_per_confirmation=3, seconds_per_review=90, hourly_rate=25
@@ -89,8 +89,8 @@ def test_without_a_start_date_everything_until_the_end_counts(engine):
 
 
 def test_an_empty_database_gives_zeros_not_errors(tmp_path):
-    from bot.db import build_engine
-    from bot.migrate import upgrade
+    from bot.storage.engine import build_engine
+    from bot.storage.migrate import upgrade
 
     url = f"sqlite:///{tmp_path / 'empty.db'}"
     upgrade(url)

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from bot.nlu_report import Evaluation, markdown
+from bot.tools.nlu_quality import Evaluation, markdown
 
 NBSP = "\u00a0"
 

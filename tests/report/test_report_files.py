@@ -10,7 +10,7 @@ import pytest
 from report_db import build_database
 
 from bot.__main__ import main
-from bot.report.settings import SettingsError, load_report_settings
+from bot.tools.invisible_work.settings import SettingsError, load_report_settings
 
 NBSP, NNBSP = "\u00a0", "\u202f"
 

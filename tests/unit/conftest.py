@@ -13,11 +13,11 @@ from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 
 from bot.config import PROJECT_ROOT
-from bot.congratulations import CongratulationTable, load_table
-from bot.db import build_engine
-from bot.models import metadata
-from bot.services import Identity, MerciService
-from bot.wording import Variant, load_responses
+from bot.domain.congratulations import CongratulationTable, load_table
+from bot.domain.wording import Variant, load_responses
+from bot.services.core import Identity, MerciService
+from bot.storage.engine import build_engine
+from bot.storage.models import metadata
 
 DOMAIN = PROJECT_ROOT / "domain.yml"
 CONGRATULATIONS = PROJECT_ROOT / "data" / "congratulations.yml"

@@ -14,16 +14,16 @@ from typing import Any
 
 import pytest
 
-from bot.brand_events import (
+from bot.domain.validation import Parsed, parse_email
+from bot.integrations.brand_event_payload import (
     SIGNATURE_HEADER,
     RejectedEvent,
     parse_event,
     sign,
     verify_signature,
 )
-from bot.models import BrandEvent, Consumer, OutboxMessage, ProfileField, Review
-from bot.services import Identity, ReceivedEvent
-from bot.validation import Parsed, parse_email
+from bot.services.core import Identity, ReceivedEvent
+from bot.storage.models import BrandEvent, Consumer, OutboxMessage, ProfileField, Review
 
 SECRET = "secret-partage-avec-la-marque"
 REST = Identity(channel="rest", sender_id="marie-web")

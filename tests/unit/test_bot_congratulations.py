@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from bot.config import PROJECT_ROOT
-from bot.congratulations import Occasion, TableError, load_table
-from bot.wording import load_responses
+from bot.domain.congratulations import Occasion, TableError, load_table
+from bot.domain.wording import load_responses
 
 DOMAIN = PROJECT_ROOT / "domain.yml"
 CONGRATULATIONS = PROJECT_ROOT / "data" / "congratulations.yml"

@@ -13,17 +13,17 @@ import pytest
 from sqlalchemy.orm import Session
 
 from bot.config import PROJECT_ROOT
-from bot.freshness import DAYS_PER_MONTH, FreshnessPolicy, PolicyError, load_policy
-from bot.models import Consumer, ProfileField
-from bot.profile import display_value, step_of_field
-from bot.services import Identity, MerciService, ProfileState, StaleValue
-from bot.validation import (
+from bot.domain.freshness import DAYS_PER_MONTH, FreshnessPolicy, PolicyError, load_policy
+from bot.domain.profile import display_value, step_of_field
+from bot.domain.validation import (
     parse_city,
     parse_email,
     parse_first_name,
     parse_interests,
     parse_phone,
 )
+from bot.services.core import Identity, MerciService, ProfileState, StaleValue
+from bot.storage.models import Consumer, ProfileField
 
 POLICY = PROJECT_ROOT / "data" / "freshness.yml"
 NOW = datetime(2026, 11, 25, 10, 30)  # the conftest clock's starting time

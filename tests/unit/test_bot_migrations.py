@@ -8,8 +8,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 
-from bot.migrate import upgrade
-from bot.models import metadata
+from bot.storage.migrate import upgrade
+from bot.storage.models import metadata
 
 
 def test_upgrade_creates_merci_tables_on_a_fresh_database(tmp_path):

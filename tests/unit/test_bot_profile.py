@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.profile import completeness, crossed_milestone, missing_steps
+from bot.domain.profile import completeness, crossed_milestone, missing_steps
 
 EVERY_FIELD = [
     "first_name",

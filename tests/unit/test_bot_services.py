@@ -7,14 +7,7 @@ from itertools import pairwise
 
 import pytest
 
-from bot.models import ProfileField, Review
-from bot.services import (
-    Identity,
-    StorageError,
-    field_event_key,
-    review_event_key,
-)
-from bot.validation import (
+from bot.domain.validation import (
     Parsed,
     parse_birthday,
     parse_city,
@@ -24,6 +17,13 @@ from bot.validation import (
     parse_interests,
     parse_phone,
 )
+from bot.services.core import (
+    Identity,
+    StorageError,
+    field_event_key,
+    review_event_key,
+)
+from bot.storage.models import ProfileField, Review
 
 NBSP = "\u00a0"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.typography import frenchify, typography_problems
+from bot.domain.typography import frenchify, typography_problems
 
 NNBSP = "\u202f"  # narrow no-break space: before ! ? ;
 NBSP = "\u00a0"  # no-break space: before : » % and after «

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from bot.validation import (
+from bot.domain.validation import (
     InvalidValue,
     parse_birthday,
     parse_city,

@@ -7,7 +7,7 @@ import json
 
 import jwt
 
-from bot.widget_identity import sign_identity, verify_identity
+from bot.integrations.widget_identity import sign_identity, verify_identity
 
 SECRET = "a-brand-secret-of-at-least-32-bytes!"
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from bot.wording import Variant, choose_variant, render
+from bot.domain.wording import Variant, choose_variant, render
 
 NNBSP, NBSP = "\u202f", "\u00a0"
 

@@ -35,3 +35,18 @@ def test_the_boundary_check_sees_a_rasa_import(tmp_path):
     module = tmp_path / "m.py"
     module.write_text("from rasa.core.agent import Agent\n")
     assert "rasa" in imported_roots(module)
+
+
+def test_bot_domain_imports_neither_sqlalchemy_nor_rasa():
+    offenders = [
+        str(path.relative_to(PROJECT_ROOT))
+        for path in (BOT / "domain").rglob("*.py")
+        if imported_roots(path) & {"rasa", "rasa_sdk", "sqlalchemy", "alembic"}
+    ]
+    assert offenders == []
+
+
+def test_the_domain_check_sees_a_sqlalchemy_import(tmp_path):
+    module = tmp_path / "m.py"
+    module.write_text("import sqlalchemy.orm\n")
+    assert "sqlalchemy" in imported_roots(module)

@@ -10,8 +10,8 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.models import Consumer
-from bot.widget_identity import sign_identity
+from bot.integrations.widget_identity import sign_identity
+from bot.storage.models import Consumer
 from tests.e2e.browser.conftest import screenshot
 from tests.e2e.conftest import WIDGET_SECRET
 

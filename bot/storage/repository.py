@@ -1,0 +1,145 @@
+"""Queries. Every function takes a session and never commits: the unit of work does."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.storage.models import (
+    Acknowledgement,
+    BrandEvent,
+    Consumer,
+    Nudge,
+    OutboxMessage,
+    ProfileField,
+    Review,
+)
+
+
+def find_consumer(session: Session, channel: str, sender_id: str) -> Consumer | None:
+    return session.scalars(
+        select(Consumer).where(Consumer.channel == channel, Consumer.sender_id == sender_id)
+    ).one_or_none()
+
+
+def add_consumer(session: Session, channel: str, sender_id: str, now: datetime) -> Consumer:
+    consumer = Consumer(channel=channel, sender_id=sender_id, created_at=now)
+    session.add(consumer)
+    session.flush()
+    return consumer
+
+
+def profile_fields(session: Session, consumer_id: int) -> dict[str, ProfileField]:
+    rows = session.scalars(select(ProfileField).where(ProfileField.consumer_id == consumer_id))
+    return {row.field: row for row in rows}
+
+
+def upsert_field(
+    session: Session,
+    existing: dict[str, ProfileField],
+    consumer_id: int,
+    field: str,
+    value: str,
+    source: str,
+    now: datetime,
+) -> None:
+    row = existing.get(field)
+    if row is None:
+        row = ProfileField(consumer_id=consumer_id, field=field)
+        session.add(row)
+        existing[field] = row
+    if row.value == value:
+        row.confirmed_at = now
+    else:
+        row.value, row.updated_at = value, now
+    row.source = source
+    if row.updated_at is None:
+        row.updated_at = now
+
+
+def confirm_fields(session: Session, existing: dict[str, ProfileField], now: datetime) -> int:
+    for row in existing.values():
+        row.confirmed_at = now
+    return len(existing)
+
+
+def find_acknowledgement(
+    session: Session, consumer_id: int, event_key: str
+) -> Acknowledgement | None:
+    return session.scalars(
+        select(Acknowledgement).where(
+            Acknowledgement.consumer_id == consumer_id, Acknowledgement.event_key == event_key
+        )
+    ).one_or_none()
+
+
+def last_acknowledgement(session: Session, consumer_id: int) -> Acknowledgement | None:
+    return session.scalars(
+        select(Acknowledgement)
+        .where(Acknowledgement.consumer_id == consumer_id)
+        .order_by(Acknowledgement.id.desc())
+        .limit(1)
+    ).first()
+
+
+def add_acknowledgement(session: Session, **values: object) -> Acknowledgement:
+    ack = Acknowledgement(**values)
+    session.add(ack)
+    return ack
+
+
+def count_reviews(session: Session, consumer_id: int, product_key: str | None = None) -> int:
+    query = select(func.count(Review.id)).where(Review.consumer_id == consumer_id)
+    if product_key is not None:
+        query = query.where(Review.product_key == product_key)
+    return session.scalar(query) or 0
+
+
+def latest_review(session: Session, consumer_id: int) -> Review | None:
+    return session.scalars(
+        select(Review).where(Review.consumer_id == consumer_id).order_by(Review.id.desc()).limit(1)
+    ).first()
+
+
+def consumers_by_external_id(session: Session, external_id: str) -> list[Consumer]:
+    return list(
+        session.scalars(
+            select(Consumer)
+            .where(Consumer.external_id == external_id)
+            .order_by(Consumer.last_seen_at.desc().nullslast(), Consumer.id.desc())
+        )
+    )
+
+
+def pending_outbox(session: Session, consumer_id: int) -> list[OutboxMessage]:
+    return list(
+        session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.consumer_id == consumer_id, OutboxMessage.delivered_at.is_(None))
+            .order_by(OutboxMessage.id)
+            .with_for_update()
+        )
+    )
+
+
+def find_outbox(session: Session, source_key: str) -> OutboxMessage | None:
+    return session.scalars(
+        select(OutboxMessage).where(OutboxMessage.source_key == source_key)
+    ).one_or_none()
+
+
+def find_brand_event(session: Session, event_id: str) -> BrandEvent | None:
+    return session.scalars(select(BrandEvent).where(BrandEvent.event_id == event_id)).one_or_none()
+
+
+def pending_nudge(session: Session, consumer_id: int, kind: str) -> Nudge | None:
+    return session.scalars(
+        select(Nudge).where(
+            Nudge.consumer_id == consumer_id,
+            Nudge.kind == kind,
+            Nudge.claimed_by.is_(None),
+            Nudge.cancelled_at.is_(None),
+        )
+    ).first()

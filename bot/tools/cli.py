@@ -1,0 +1,188 @@
+"""Merci's command line, run as ``python -m bot <command>``."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date, datetime
+from pathlib import Path
+
+from bot.config import PROJECT_ROOT
+
+
+def cmd_migrate(_: argparse.Namespace) -> int:
+    from bot.storage.migrate import upgrade
+
+    upgrade()
+    print("Database schema is up to date.")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Merci's content checks (the congratulation table included), then Rasa's."""
+    from bot.config import get_settings
+    from bot.tools.content import ContentPaths, check_and_print
+
+    if args.root is None:
+        settings = get_settings()
+        domain, table = settings.domain_path, settings.congratulations_path
+        paths = ContentPaths.under(PROJECT_ROOT, domain, table)
+    else:
+        paths = ContentPaths.under(Path(args.root).resolve())
+    return check_and_print(paths, with_rasa=args.rasa)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from bot.tools.invisible_work import run_report
+
+    return run_report(
+        Path(args.out),
+        since=args.since,
+        until=args.until,
+        database_url=args.database_url,
+        seconds_per_field=args.seconds_per_field,
+        seconds_per_confirmation=args.seconds_per_confirmation,
+        seconds_per_review=args.seconds_per_review,
+        hourly_rate=args.hourly_rate,
+    )
+
+
+def cmd_demo_data(args: argparse.Namespace) -> int:
+    from bot.tools.demo_data import run_demo_data
+
+    now = datetime.combine(args.now, datetime.min.time()) if args.now else None
+    return run_demo_data(args.consumers, args.seed, now, args.database_url)
+
+
+def cmd_nlu_report(args: argparse.Namespace) -> int:
+    from bot.tools.nlu_quality import run_nlu_report
+
+    return run_nlu_report(
+        PROJECT_ROOT,
+        Path(args.model).resolve(),
+        Path(args.test_file).resolve(),
+        Path(args.out).resolve(),
+        cross_validation=args.cross_validation,
+        folds=args.folds,
+    )
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from bot.runtime.runner import run
+
+    return run(Path(args.model), args.port, args.action_port)
+
+
+def cmd_shell(args: argparse.Namespace) -> int:
+    from bot.runtime.runner import shell
+
+    return shell(Path(args.model), args.action_port)
+
+
+def cmd_freshness(_: argparse.Namespace) -> int:
+    from bot.services.core import get_service
+
+    service = get_service()
+    counts = service.stale_counts(service.freshness)
+    print("Consumers holding an out-of-date value, per field (policy: data/freshness.yml)")
+    for field, count in counts.items():
+        months = service.freshness.months[field]
+        print(f"  {field:<16} {count:>8}   (valid {months:g} months)")
+    return 0
+
+
+def cmd_scheduler(args: argparse.Namespace) -> int:
+    import logging
+
+    from bot.config import get_settings
+    from bot.runtime.scheduler import Scheduler
+    from bot.services.core import get_service
+    from bot.storage.engine import get_engine
+
+    settings = get_settings()
+    if not settings.rasa_api_token:
+        print("RASA_API_TOKEN is not set: the scheduler talks to Rasa's API only with a token.")
+        return 1
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(name)s %(message)s")
+    scheduler = Scheduler(get_engine(), get_service(), settings.rasa_url, settings.rasa_api_token)
+    if args.once:
+        print(scheduler.run_once())
+        return 0
+    scheduler.run_forever(settings.scheduler_interval_seconds)
+    return 0
+
+
+def cmd_event_send(args: argparse.Namespace) -> int:
+    from bot.integrations.brand_event_client import send_event
+
+    status, body = send_event(Path(args.file), args.url)
+    print(f"{status} {body}")
+    return 0 if 200 <= status < 300 else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("migrate", help="create or upgrade the database schema").set_defaults(
+        func=cmd_migrate
+    )
+    check = commands.add_parser(
+        "check", help="check the content marketers edit, then rasa data validate"
+    )
+    check.add_argument("--root", help="check a copy of the project in this folder")
+    check.add_argument(
+        "--no-rasa", dest="rasa", action="store_false", help="skip rasa data validate (10 s)"
+    )
+    check.set_defaults(func=cmd_check)
+    report = commands.add_parser(
+        "report", help="the 'invisible work' report: HTML page with charts, CSV, summary"
+    )
+    report.add_argument("--since", type=date.fromisoformat, help="first day, e.g. 2026-01-01")
+    report.add_argument("--until", type=date.fromisoformat, help="last day (default: now)")
+    report.add_argument("--out", default=str(PROJECT_ROOT / "reports"), help="output folder")
+    report.add_argument("--database-url", help="default: DATABASE_URL")
+    for name, unit in (
+        ("seconds-per-field", "seconds to enter one profile field"),
+        ("seconds-per-confirmation", "seconds to confirm one field"),
+        ("seconds-per-review", "seconds to write one review"),
+        ("hourly-rate", "euros per hour of paid data entry"),
+    ):
+        report.add_argument(f"--{name}", type=float, help=f"{unit} (default: data/report.yml)")
+    report.set_defaults(func=cmd_report)
+    demo = commands.add_parser("demo-data", help="replace the demo consumers with new ones")
+    demo.add_argument("--consumers", type=int, default=5000)
+    demo.add_argument("--seed", type=int, default=2026, help="same seed, same data")
+    demo.add_argument("--now", type=date.fromisoformat, help="the data ends here (default: today)")
+    demo.add_argument("--database-url", help="default: DATABASE_URL")
+    demo.set_defaults(func=cmd_demo_data)
+    nlu = commands.add_parser("nlu-report", help="NLU quality on the held-out test file")
+    nlu.add_argument("--model", default=str(PROJECT_ROOT / "models" / "merci.tar.gz"))
+    nlu.add_argument("--test-file", default=str(PROJECT_ROOT / "tests" / "nlu" / "test_nlu.yml"))
+    nlu.add_argument("--out", default=str(PROJECT_ROOT / "reports"))
+    nlu.add_argument("--cross-validation", action="store_true", help="also train on folds")
+    nlu.add_argument("--folds", type=int, default=5)
+    nlu.set_defaults(func=cmd_nlu_report)
+    run = commands.add_parser("run", help="start the action server and the Rasa server")
+    run.add_argument("--model", default=str(PROJECT_ROOT / "models" / "merci.tar.gz"))
+    run.add_argument("--port", type=int, default=5005)
+    run.add_argument("--action-port", type=int, default=5055)
+    run.set_defaults(func=cmd_run)
+    shell = commands.add_parser("shell", help="talk to Merci in the terminal")
+    shell.add_argument("--model", default=str(PROJECT_ROOT / "models" / "merci.tar.gz"))
+    shell.add_argument("--action-port", type=int, default=5055)
+    shell.set_defaults(func=cmd_shell)
+    commands.add_parser(
+        "freshness", help="count consumers whose data is out of date, per field"
+    ).set_defaults(func=cmd_freshness)
+    scheduler = commands.add_parser("scheduler", help="fire due nudges through Rasa's API")
+    scheduler.add_argument("--once", action="store_true", help="fire what is due, then exit")
+    scheduler.set_defaults(func=cmd_scheduler)
+    event = commands.add_parser("event", help="brand events").add_subparsers(
+        dest="event_command", required=True
+    )
+    send = event.add_parser("send", help="sign FILE.json with BRAND_EVENTS_SECRET and post it")
+    send.add_argument("file")
+    send.add_argument("--url", default="http://127.0.0.1:5005/webhooks/brand/events")
+    send.set_defaults(func=cmd_event_send)
+    args = parser.parse_args(argv)
+    return int(args.func(args))
+
