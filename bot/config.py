@@ -22,6 +22,8 @@ class Settings:
     domain_path: Path
     congratulations_path: Path
     freshness_path: Path
+    # Minutes per contribution and hourly rate of the invisible-work report.
+    report_assumptions_path: Path
     log_level: str
     # Shared with the brand's site to sign brand events; None disables the endpoint.
     brand_events_secret: str | None
@@ -82,6 +84,9 @@ def get_settings() -> Settings:
         ),
         freshness_path=Path(
             os.environ.get("MERCI_FRESHNESS_PATH") or PROJECT_ROOT / "data" / "freshness.yml"
+        ),
+        report_assumptions_path=Path(
+            os.environ.get("MERCI_REPORT_PATH") or PROJECT_ROOT / "data" / "report.yml"
         ),
         log_level=os.environ.get("MERCI_LOG_LEVEL", "INFO").upper(),
         brand_events_secret=os.environ.get("BRAND_EVENTS_SECRET") or None,

@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from bot.storage.engine import unit_of_work
+from bot.storage.unit_of_work import unit_of_work
 from bot.storage.models import MessengerMessage, utcnow
 
 logger = logging.getLogger(__name__)

@@ -26,7 +26,7 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 
 from bot.services.core import PROFILE_REMINDER, Identity, MerciService
-from bot.storage.engine import unit_of_work
+from bot.storage.unit_of_work import unit_of_work
 from bot.storage.models import Consumer, Nudge, utcnow
 
 logger = logging.getLogger(__name__)

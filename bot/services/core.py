@@ -19,7 +19,6 @@ from typing import Any, TypeVar
 
 from sqlalchemy import case, func, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from bot.config import get_settings
@@ -38,7 +37,8 @@ from bot.domain.validation import Parsed
 from bot.domain.wording import Reply, Variant, choose_variant, load_responses, render
 from bot.integrations.brand_event_payload import BrandEventInput
 from bot.storage import repository as repo
-from bot.storage.engine import get_engine, unit_of_work
+from bot.storage.engine import get_engine
+from bot.storage.unit_of_work import StorageError, transaction
 from bot.storage.models import (
     BrandEvent,
     Consumer,
@@ -52,10 +52,6 @@ from bot.storage.models import (
 T = TypeVar("T")
 
 PROFILE_REMINDER = "profile_reminder"
-
-
-class StorageError(RuntimeError):
-    """The database could not be read or written; nothing was stored."""
 
 
 @dataclass(frozen=True)
@@ -501,17 +497,7 @@ class MerciService:
         return ReviewThanks(reply, rating, rating_band(rating))
 
     def _run(self, work: Callable[[Session], T]) -> T:
-        """Run ``work`` in one transaction; a lost race on a unique key is retried once."""
-        for attempt in (1, 2):
-            try:
-                with unit_of_work(self.engine) as session:
-                    return work(session)
-            except IntegrityError as exc:
-                if attempt == 2:
-                    raise StorageError("could not store the contribution") from exc
-            except SQLAlchemyError as exc:
-                raise StorageError("the database is unavailable") from exc
-        raise AssertionError("unreachable")
+        return transaction(work, self.engine)
 
     def _deliver_outbox(
         self, session: Session, consumer: Consumer, now: datetime

@@ -1,16 +1,13 @@
-"""Engine and the one unit of work that frames transactions."""
+"""The database engine, created lazily from the settings (transactions: ``unit_of_work``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.future import create_engine
-from sqlalchemy.orm import Session
 
 from bot.config import get_settings
 
@@ -39,10 +36,3 @@ def build_engine(url: str) -> Engine:
 def get_engine() -> Engine:
     return build_engine(get_settings().database_url)
 
-
-@contextmanager
-def unit_of_work(engine: Engine | None = None) -> Iterator[Session]:
-    """Begin a transaction, commit on success, roll back on any error."""
-    with Session(engine or get_engine(), future=True, expire_on_commit=False) as session:
-        with session.begin():
-            yield session
