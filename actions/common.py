@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.domain.validation import is_stop_phrase
 from bot.domain.wording import Reply
-from bot.services.core import Identity, MerciService, get_service
+from bot.services import Identity, Services, get_services
 
 T = TypeVar("T")
 
@@ -92,5 +92,5 @@ async def in_thread(work: Callable[..., T], *args: Any) -> T:
     return await asyncio.to_thread(work, *args)
 
 
-def service() -> MerciService:
-    return get_service()
+def services() -> Services:
+    return get_services()

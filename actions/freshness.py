@@ -16,12 +16,12 @@ from actions.common import (
     latest_text,
     message_id,
     say,
-    service,
+    services,
     user_just_spoke,
 )
 from actions.profile import invalid_response, progress_events, save_and_thank
 from bot.domain.validation import PARSERS, InvalidValue
-from bot.services.core import StorageError
+from bot.services import StorageError
 
 DONE = [SlotSet("pending_offer", None), SlotSet("freshness_field", None)]
 
@@ -38,7 +38,7 @@ class ActionConfirmField(Action):
         step = tracker.get_slot("freshness_field")
         try:
             thanks = await in_thread(
-                service().confirm_profile,
+                services().freshness.confirm_profile,
                 identity(tracker),
                 f"confirm:{step}:{message_id(tracker)}",
                 step,

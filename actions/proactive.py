@@ -8,8 +8,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import deliver, identity, in_thread, say, service
-from bot.services.core import StorageError
+from actions.common import deliver, identity, in_thread, say, services
+from bot.services import StorageError
 
 # Slots that describe the conversation in progress: a new conversation starts without them.
 CONVERSATION_SLOTS = {
@@ -33,7 +33,10 @@ class ActionSessionStart(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         try:
-            deliver(dispatcher, await in_thread(service().start_conversation, identity(tracker)))
+            deliver(
+                dispatcher,
+                await in_thread(services().conversation.start_conversation, identity(tracker)),
+            )
         except StorageError:
             pass  # queued messages stay queued; the conversation starts anyway
         carried = [
@@ -56,7 +59,7 @@ class ActionCongratulateBrandEvent(Action):
         event_id = next(tracker.get_latest_entity_values("event_id"), None)
         if event_id is None:
             return []
-        reply = await in_thread(service().brand_event_thanks, str(event_id))
+        reply = await in_thread(services().brand_events.brand_event_thanks, str(event_id))
         if reply is not None:
             say(dispatcher, reply)
         return []

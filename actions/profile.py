@@ -18,12 +18,13 @@ from actions.common import (
     latest_text,
     message_id,
     say,
-    service,
+    services,
     user_just_spoke,
 )
 from bot.domain.profile import completeness, missing_steps
 from bot.domain.validation import PARSERS, InvalidValue, Parsed
-from bot.services.core import StorageError, Thanks, field_event_key
+from bot.services import StorageError
+from bot.services.profile import Thanks, field_event_key
 
 # Intents that give a value outside the form, and the form step they fill.
 INTENT_STEPS = {
@@ -54,7 +55,7 @@ async def save_and_thank(
     """Save one answer and say the thank-you; on a storage failure, say so honestly."""
     try:
         thanks = await in_thread(
-            service().save_profile_step,
+            services().profile.save_profile_step,
             identity(tracker),
             step,
             parsed,
@@ -80,7 +81,7 @@ class ValidateProfileForm(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        svc, who = service(), identity(tracker)
+        svc, who = services(), identity(tracker)
         step = tracker.get_slot("requested_slot")
         skipped = list(tracker.get_slot("skipped_fields") or [])
         events: list[EventType] = [SlotSet("pending_offer", None)]
@@ -94,7 +95,7 @@ class ValidateProfileForm(Action):
                 if filled is None:  # invalid or not saved: ask the same question again
                     return events + [SlotSet(step, None), SlotSet("requested_slot", step)]
             else:
-                filled = set((await in_thread(svc.profile_state, who)).values)
+                filled = set((await in_thread(svc.profile.profile_state, who)).values)
         except StorageError:
             dispatcher.utter_message(response="utter_save_failed")
             # Neither variant of utter_profile_form_done matches: no thanks after a failure.
@@ -113,7 +114,7 @@ class ValidateProfileForm(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, step: str, skipped: list[str]
     ) -> tuple[set[str] | None, list[EventType]] | None:
         """Save a valid answer; None when the message is an interruption, not an answer."""
-        svc, who = service(), identity(tracker)
+        svc, who = services(), identity(tracker)
         if is_interruption(tracker):
             return None
         try:
@@ -123,7 +124,7 @@ class ValidateProfileForm(Action):
         if latest_intent(tracker) == "skip_field" and (parsed is None or is_confident(tracker)):
             skipped.append(step)
             dispatcher.utter_message(response="utter_field_skipped")
-            state = await in_thread(svc.profile_state, who)
+            state = await in_thread(svc.profile.profile_state, who)
             return set(state.values), [SlotSet(step, None)]
         if parsed is None:
             dispatcher.utter_message(response=invalid_response(invalid))
@@ -167,9 +168,11 @@ class ActionConfirmProfile(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        svc, who = service(), identity(tracker)
+        svc, who = services(), identity(tracker)
         try:
-            thanks = await in_thread(svc.confirm_profile, who, f"confirm:{message_id(tracker)}")
+            thanks = await in_thread(
+                svc.freshness.confirm_profile, who, f"confirm:{message_id(tracker)}"
+            )
         except StorageError:
             dispatcher.utter_message(response="utter_save_failed")
             return []
@@ -191,7 +194,9 @@ class ActionPauseProfile(Action):
     ) -> list[EventType]:
         try:
             await in_thread(
-                service().pause_profile, identity(tracker), tracker.get_slot("requested_slot")
+                services().profile.pause_profile,
+                identity(tracker),
+                tracker.get_slot("requested_slot"),
             )
         except StorageError:
             # Pausing is a convenience: the form still stops, it just won't offer to resume.
@@ -210,9 +215,9 @@ class ActionGreetConsumer(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        svc = service()
+        svc = services()
         try:
-            greeting = await in_thread(svc.greet, identity(tracker), svc.freshness)
+            greeting = await in_thread(svc.conversation.greet, identity(tracker))
         except StorageError:
             dispatcher.utter_message(response="utter_greet_new")
             return [SlotSet("pending_offer", None)]
@@ -228,10 +233,10 @@ class ActionGreetConsumer(Action):
             response = "utter_greet_new"
         elif state.paused_at and state.missing_steps():
             response, offer = "utter_offer_resume_profile", "resume_profile"
-            values["field_label"] = svc.table.field_labels.get(state.paused_at, state.paused_at)
+            values["field_label"] = svc.context.label(state.paused_at)
         elif state.missing_steps():
             response, offer = "utter_offer_profile", "complete_profile"
         else:
             response = "utter_greet_known"
-        say(dispatcher, svc.render(response, values))
+        say(dispatcher, svc.context.render(response, values))
         return [SlotSet("pending_offer", offer), *events]

@@ -16,11 +16,12 @@ from actions.common import (
     latest_text,
     message_id,
     say,
-    service,
+    services,
     user_just_spoke,
 )
 from bot.domain.validation import InvalidValue, parse_rating
-from bot.services.core import StorageError, review_event_key
+from bot.services import StorageError
+from bot.services.reviews import review_event_key
 
 REVIEW_STEPS = ("product", "rating", "review_text")
 MAX_TEXT = 2000
@@ -94,7 +95,7 @@ class ActionSaveReview(Action):
         reset = [SlotSet(s, None) for s in REVIEW_STEPS]
         try:
             thanks = await in_thread(
-                service().save_review,
+                services().reviews.save_review,
                 identity(tracker),
                 rating,
                 text,
@@ -132,7 +133,9 @@ class ValidateImprovementForm(Action):
             dispatcher.utter_message(response="utter_invalid_review_text")
             return [SlotSet("improvement", None), SlotSet("requested_slot", "improvement")]
         try:
-            recorded = await in_thread(service().add_review_improvement, identity(tracker), text)
+            recorded = await in_thread(
+                services().reviews.add_review_improvement, identity(tracker), text
+            )
         except StorageError:
             dispatcher.utter_message(response="utter_save_failed")
             return [SlotSet("improvement", None), SlotSet("requested_slot", "improvement")]
@@ -153,7 +156,7 @@ class ActionRequestFollowup(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         try:
-            recorded = await in_thread(service().request_followup, identity(tracker))
+            recorded = await in_thread(services().reviews.request_followup, identity(tracker))
         except StorageError:
             # The offer stays open: "oui" again retries.
             dispatcher.utter_message(response="utter_save_failed")

@@ -14,6 +14,8 @@ from pathlib import Path
 from dotenv import load_dotenv
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# A consumer who stops the profile form (and accepts contact) is reminded this much later.
+DEFAULT_PROFILE_REMINDER_HOURS = 72.0
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,9 @@ def get_settings() -> Settings:
         widget_identity_secret=os.environ.get("WIDGET_IDENTITY_SECRET") or None,
         rasa_api_token=os.environ.get("RASA_API_TOKEN") or None,
         rasa_url=os.environ.get("MERCI_RASA_URL", "http://127.0.0.1:5005").rstrip("/"),
-        profile_reminder_hours=float(os.environ.get("MERCI_PROFILE_REMINDER_HOURS", "72")),
+        profile_reminder_hours=float(
+            os.environ.get("MERCI_PROFILE_REMINDER_HOURS") or DEFAULT_PROFILE_REMINDER_HOURS
+        ),
         scheduler_interval_seconds=float(os.environ.get("MERCI_SCHEDULER_INTERVAL", "30")),
         messenger_verify_token=os.environ.get("MESSENGER_VERIFY_TOKEN") or None,
         messenger_app_secret=os.environ.get("MESSENGER_APP_SECRET") or None,

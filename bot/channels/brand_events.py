@@ -25,7 +25,8 @@ from bot.integrations.brand_event_payload import (
     parse_event,
     verify_signature,
 )
-from bot.services.core import StorageError, brand_event_key, get_service
+from bot.services import StorageError, get_services
+from bot.services.brand_events import brand_event_key
 
 logger = logging.getLogger(__name__)
 
@@ -59,12 +60,12 @@ class BrandEventsInput(InputChannel):
                 event = parse_event(request.body)
             except RejectedEvent as refused:
                 return response.json({"error": str(refused)}, status=refused.status)
-            service = get_service()
+            services = get_services()
             try:
-                received = await asyncio.to_thread(service.receive_brand_event, event)
+                received = await asyncio.to_thread(services.brand_events.receive_brand_event, event)
                 outcome = await trigger_proactive(
                     request.app.ctx.agent,
-                    service,
+                    services.delivery,
                     received.consumer,
                     received.intent,
                     [{"entity": "event_id", "value": received.event_id}],

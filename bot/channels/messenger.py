@@ -38,7 +38,7 @@ from bot.integrations.messenger_api import (
     subscription_challenge,
     to_graph_messages,
 )
-from bot.services.core import get_service
+from bot.services import get_services
 from bot.storage.engine import get_engine
 from bot.storage.models import utcnow
 
@@ -159,7 +159,7 @@ class MessengerInput(InputChannel):
                 output = MessengerOutput(self.client)
                 if inbound.attachment:
                     # Not for NLU, and not an answer to a form: a kind word, the form waits.
-                    reply = get_service().render(ATTACHMENT_RESPONSE, {})
+                    reply = get_services().context.render(ATTACHMENT_RESPONSE, {})
                     await output.send_response(inbound.sender_id, {"text": reply.text})
                     continue
                 await on_new_message(

@@ -14,7 +14,8 @@ from typing import Any
 from rasa.core.agent import Agent
 from rasa.core.channels.channel import CollectingOutputChannel
 
-from bot.services.core import Identity, MerciService
+from bot.services import Identity
+from bot.services.delivery import DeliveryService, plain_message
 
 Pusher = Callable[[str, list[dict[str, Any]]], Awaitable[bool]]
 _PUSHERS: dict[str, Pusher] = {}
@@ -29,13 +30,9 @@ async def push(channel: str, sender_id: str, messages: list[dict[str, Any]]) -> 
     return bool(pusher and await pusher(sender_id, messages))
 
 
-def _plain(message: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in message.items() if k != "recipient_id" and v is not None}
-
-
 async def trigger_proactive(
     agent: Agent,
-    service: MerciService,
+    delivery: DeliveryService,
     consumer: Identity,
     intent: str,
     entities: list[dict[str, Any]],
@@ -45,12 +42,12 @@ async def trigger_proactive(
     what the bot says, or queue it for the next visit. Returns "delivered", "queued" or
     "already" (this ``source_key`` was handled before: nothing is said twice)."""
     async with agent.lock_store.lock(consumer.sender_id):
-        if await asyncio.to_thread(service.was_delivered, source_key):
+        if await asyncio.to_thread(delivery.was_delivered, source_key):
             return "already"
         output = CollectingOutputChannel()
         tracker = await agent.processor.fetch_tracker_and_update_session(consumer.sender_id, output)
         await agent.trigger_intent(intent, entities, output, tracker)
-        messages = [_plain(m) for m in output.messages]
+        messages = [plain_message(m) for m in output.messages]
         delivered = await push(consumer.channel, consumer.sender_id, messages)
-        await asyncio.to_thread(service.record_delivery, consumer, source_key, messages, delivered)
+        await asyncio.to_thread(delivery.record_delivery, consumer, source_key, messages, delivered)
     return "delivered" if delivered else "queued"

@@ -39,7 +39,8 @@ from sanic.response import HTTPResponse
 from bot.channels.push import register_pusher
 from bot.config import PROJECT_ROOT, get_settings
 from bot.integrations.widget_identity import verify_identity
-from bot.services.core import Identity, StorageError, get_service
+from bot.services import Identity, StorageError, get_services
+from bot.services.delivery import plain_message
 
 logger = logging.getLogger(__name__)
 
@@ -99,7 +100,9 @@ class WidgetSocketIO(SocketIOInput):
     async def _link(self, sender_id: str, external_id: str) -> None:
         try:
             await asyncio.to_thread(
-                get_service().link_external_id, Identity(self.name(), sender_id), external_id
+                get_services().conversation.link_external_id,
+                Identity(self.name(), sender_id),
+                external_id,
             )
         except StorageError:
             logger.error("could not link a widget session to its consumer; it stays anonymous")
@@ -176,8 +179,7 @@ class WidgetOutput(CollectingOutputChannel):
         return "socketio"
 
     async def _persist_message(self, message: dict[str, Any]) -> None:
-        plain = {k: v for k, v in message.items() if k != "recipient_id" and v is not None}
-        if not await self.channel.push(message["recipient_id"], [plain]):
+        if not await self.channel.push(message["recipient_id"], [plain_message(message)]):
             self.messages.append(message)
 
 

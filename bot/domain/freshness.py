@@ -12,6 +12,10 @@ from bot.domain.profile import PROFILE_FIELDS
 from bot.domain.yamlfile import read_mapping
 
 DAYS_PER_MONTH = 30.4375
+# Without a policy file (or a key of it): values stay current two years, and a consumer
+# is not asked twice within a week.
+DEFAULT_MONTHS = 24
+DEFAULT_QUIET_DAYS = 7
 
 
 class PolicyError(ValueError):
@@ -28,7 +32,9 @@ class FreshnessPolicy:
     quiet_days: int
 
     @classmethod
-    def uniform(cls, months: float, quiet_days: int) -> FreshnessPolicy:
+    def uniform(
+        cls, months: float = DEFAULT_MONTHS, quiet_days: int = DEFAULT_QUIET_DAYS
+    ) -> FreshnessPolicy:
         return cls({field: months for field in PROFILE_FIELDS}, quiet_days)
 
     def period_days(self, field: str) -> float:
@@ -53,7 +59,7 @@ def load_policy(path: Path) -> FreshnessPolicy:
     except ValueError as exc:
         raise PolicyError(path, [str(exc)]) from exc
     problems = []
-    default = raw.get("default_months", 24)
+    default = raw.get("default_months", DEFAULT_MONTHS)
     if not _positive(default):
         problems.append(f"default_months must be a positive number of months, not {default!r}")
     unknown = set(raw) - {"default_months", "fields", "quiet_days"}
@@ -70,7 +76,7 @@ def load_policy(path: Path) -> FreshnessPolicy:
             problems.append(f"unknown field '{field}' (known: {', '.join(PROFILE_FIELDS)})")
         elif not _positive(months):
             problems.append(f"'{field}' must last a positive number of months, not {months!r}")
-    quiet = raw.get("quiet_days", 7)
+    quiet = raw.get("quiet_days", DEFAULT_QUIET_DAYS)
     if not isinstance(quiet, int) or isinstance(quiet, bool) or quiet < 0:
         problems.append(f"quiet_days must be a whole number of days, not {quiet!r}")
     if problems:

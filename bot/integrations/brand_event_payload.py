@@ -1,7 +1,7 @@
 """Brand events: what a consumer did on the brand's site, as the brand reports it.
 
 This module checks a request (signature, JSON, schema, values) and turns it into a
-:class:`BrandEventInput`; :meth:`bot.services.core.MerciService.receive_brand_event` stores
+:class:`BrandEventInput`; :meth:`bot.services.brand_events.BrandEventService.receive_brand_event` stores
 and applies it. The HTTP endpoint lives in ``bot/channels/brand_events.py``.
 """
 

@@ -21,8 +21,8 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from bot.storage.unit_of_work import unit_of_work
 from bot.storage.models import MessengerMessage, utcnow
+from bot.storage.unit_of_work import unit_of_work
 
 logger = logging.getLogger(__name__)
 

@@ -35,4 +35,3 @@ def build_engine(url: str) -> Engine:
 @lru_cache(maxsize=1)
 def get_engine() -> Engine:
     return build_engine(get_settings().database_url)
-

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
 from bot.storage.models import (
@@ -111,6 +111,49 @@ def consumers_by_external_id(session: Session, external_id: str) -> list[Consume
             .order_by(Consumer.last_seen_at.desc().nullslast(), Consumer.id.desc())
         )
     )
+
+
+def count_stale_consumers(session: Session, field: str, cutoff: datetime) -> int:
+    """Consumers whose ``field`` was neither updated nor confirmed since ``cutoff``."""
+    latest = case(
+        (ProfileField.confirmed_at > ProfileField.updated_at, ProfileField.confirmed_at),
+        else_=ProfileField.updated_at,
+    )
+    return (
+        session.scalar(
+            select(func.count(func.distinct(ProfileField.consumer_id))).where(
+                ProfileField.field == field, latest < cutoff
+            )
+        )
+        or 0
+    )
+
+
+def due_nudges(session: Session, now: datetime, limit: int) -> list[tuple[int, str, str, str]]:
+    """Unclaimed, uncancelled nudges due by ``now``: (id, kind, channel, sender id)."""
+    rows = session.execute(
+        select(Nudge.id, Nudge.kind, Consumer.channel, Consumer.sender_id)
+        .join(Consumer, Consumer.id == Nudge.consumer_id)
+        .where(Nudge.due_at <= now, Nudge.claimed_by.is_(None), Nudge.cancelled_at.is_(None))
+        .order_by(Nudge.due_at)
+        .limit(limit)
+    ).all()
+    return [(row[0], row[1], row[2], row[3]) for row in rows]
+
+
+def claim_nudge(session: Session, nudge_id: int, claimer: str, now: datetime) -> bool:
+    """Claim a nudge if nobody has: one conditional UPDATE, True when this caller got it."""
+    result = session.execute(
+        update(Nudge)
+        .where(Nudge.id == nudge_id, Nudge.claimed_by.is_(None))
+        .values(claimed_by=claimer, claimed_at=now)
+    )
+    return result.rowcount == 1
+
+
+def finish_nudge(session: Session, nudge_id: int, now: datetime, cancelled: bool) -> None:
+    values = {"cancelled_at": now} if cancelled else {"fired_at": now}
+    session.execute(update(Nudge).where(Nudge.id == nudge_id).values(**values))
 
 
 def pending_outbox(session: Session, consumer_id: int) -> list[OutboxMessage]:

@@ -26,9 +26,9 @@ class StorageError(RuntimeError):
 @contextmanager
 def unit_of_work(engine: Engine | None = None) -> Iterator[Session]:
     """Begin a transaction, commit on success, roll back on any error."""
-    with Session(engine or get_engine(), future=True, expire_on_commit=False) as session:
-        with session.begin():
-            yield session
+    session = Session(engine or get_engine(), future=True, expire_on_commit=False)
+    with session, session.begin():
+        yield session
 
 
 def transaction(work: Callable[[Session], T], engine: Engine | None = None) -> T:

@@ -79,13 +79,13 @@ def cmd_shell(args: argparse.Namespace) -> int:
 
 
 def cmd_freshness(_: argparse.Namespace) -> int:
-    from bot.services.core import get_service
+    from bot.services import get_services
 
-    service = get_service()
-    counts = service.stale_counts(service.freshness)
+    freshness = get_services().freshness
+    counts = freshness.stale_counts()
     print("Consumers holding an out-of-date value, per field (policy: data/freshness.yml)")
     for field, count in counts.items():
-        months = service.freshness.months[field]
+        months = freshness.policy.months[field]
         print(f"  {field:<16} {count:>8}   (valid {months:g} months)")
     return 0
 
@@ -95,15 +95,14 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
 
     from bot.config import get_settings
     from bot.runtime.scheduler import Scheduler
-    from bot.services.core import get_service
-    from bot.storage.engine import get_engine
+    from bot.services import get_services
 
     settings = get_settings()
     if not settings.rasa_api_token:
         print("RASA_API_TOKEN is not set: the scheduler talks to Rasa's API only with a token.")
         return 1
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(name)s %(message)s")
-    scheduler = Scheduler(get_engine(), get_service(), settings.rasa_url, settings.rasa_api_token)
+    scheduler = Scheduler(get_services(), settings.rasa_url, settings.rasa_api_token)
     if args.once:
         print(scheduler.run_once())
         return 0

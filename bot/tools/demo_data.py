@@ -25,8 +25,8 @@ from sqlalchemy.engine import Connection, Engine
 
 from bot.domain.congratulations import CongratulationTable, Occasion
 from bot.domain.profile import FORM_STEPS, completeness, crossed_milestone
+from bot.domain.reviews import product_key
 from bot.domain.wording import Variant, choose_variant, render
-from bot.services.core import product_key
 from bot.storage.models import Acknowledgement, Consumer, ProfileField, Review, utcnow
 
 PREFIX = "demo-"

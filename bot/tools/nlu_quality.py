@@ -137,6 +137,40 @@ def _escape(text: str) -> str:
     return text.replace("|", "\\|")
 
 
+def _confusion_lines(held_out: Evaluation) -> list[str]:
+    if not held_out.confusions:
+        return ["Aucune : chaque phrase du test a été reconnue."]
+    lines = [
+        "Pour chaque confusion, ajoutez dans `data/nlu/` des exemples de l'intention "
+        "attendue qui ressemblent aux phrases mal comprises (sans les copier : le fichier de "
+        "test doit rester inédit), puis relancez `make nlu-report`.",
+        "",
+        "| Attendu | Compris | Phrases | Exemples (confiance de l'erreur) |",
+        "|---|---|---:|---|",
+    ]
+    for c in held_out.confusions:
+        examples = " ; ".join(
+            f"« {_escape(text)} » ({_decimal(confidence)})" for text, confidence in c.sentences[:3]
+        )
+        lines.append(f"| {c.expected} | {c.predicted} | {len(c.sentences)} | {examples} |")
+    return lines
+
+
+def _cross_validation_lines(folds: int, evaluation: Evaluation) -> list[str]:
+    return [
+        "",
+        f"## Validation croisée ({folds} plis)",
+        "",
+        f"Les exemples de `data/nlu/` sont répartis en {folds} parts ; Merci est entraîné sur "
+        f"{folds - 1} et testé sur la dernière, à tour de rôle. Un écart important avec le "
+        "fichier de test signale des exemples trop semblables entre eux.",
+        "",
+        *[f"- {line}" for line in summary_lines(evaluation, "les plis")],
+        "",
+        *_scores_table(evaluation),
+    ]
+
+
 def markdown(
     held_out: Evaluation,
     test_file: str,
@@ -166,39 +200,11 @@ def markdown(
         "## Confusions à corriger",
         "",
     ]
-    if not held_out.confusions:
-        lines.append("Aucune : chaque phrase du test a été reconnue.")
-    else:
-        lines += [
-            "Pour chaque confusion, ajoutez dans `data/nlu/` des exemples de l'intention "
-            "attendue qui ressemblent aux phrases mal comprises (sans les copier : le fichier de "
-            "test doit rester inédit), puis relancez `make nlu-report`.",
-            "",
-            "| Attendu | Compris | Phrases | Exemples (confiance de l'erreur) |",
-            "|---|---|---:|---|",
-        ]
-        for c in held_out.confusions:
-            examples = " ; ".join(
-                f"« {_escape(text)} » ({_decimal(confidence)})"
-                for text, confidence in c.sentences[:3]
-            )
-            lines.append(f"| {c.expected} | {c.predicted} | {len(c.sentences)} | {examples} |")
+    lines += _confusion_lines(held_out)
     if matrix:
         lines += ["", "## Matrice de confusion", "", f"![Matrice de confusion]({matrix})"]
     if cross_validation:
-        folds, evaluation = cross_validation
-        lines += [
-            "",
-            f"## Validation croisée ({folds} plis)",
-            "",
-            f"Les exemples de `data/nlu/` sont répartis en {folds} parts ; Merci est entraîné sur "
-            f"{folds - 1} et testé sur la dernière, à tour de rôle. Un écart important avec le "
-            "fichier de test signale des exemples trop semblables entre eux.",
-            "",
-            *[f"- {line}" for line in summary_lines(evaluation, "les plis")],
-            "",
-            *_scores_table(evaluation),
-        ]
+        lines += _cross_validation_lines(*cross_validation)
     return typeset("\n".join(lines)) + "\n"
 
 
@@ -240,6 +246,35 @@ class Progress:
         print(f"{chr(13) if self.tty else ''}{prefix} : fait en {elapsed:.0f} s", flush=True)
 
 
+def _evaluate(root: Path, model: Path, test_file: Path, work: Path, folds: int | None) -> None:
+    """Run Rasa's evaluation on the test file, and cross-validation when ``folds`` is given."""
+    rasa = [sys.executable, "-m", "rasa", "test", "nlu", "--quiet"]
+    progress = Progress(1 if folds is None else 2)
+    progress.run(
+        f"Évaluation de {model.name} sur {test_file.name}",
+        [*rasa, "--model", str(model), "--nlu", str(test_file), "--out", str(work / "test")],
+        root,
+    )
+    if folds is None:
+        return
+    progress.run(
+        f"Validation croisée sur data/nlu ({folds} plis, un entraînement par pli)",
+        [
+            *rasa,
+            "--nlu",
+            "data/nlu",
+            "--config",
+            "config.yml",
+            "--cross-validation",
+            "--folds",
+            str(folds),
+            "--out",
+            str(work / "cross-validation"),
+        ],  # fmt: skip
+        root,
+    )
+
+
 def run_nlu_report(
     root: Path,
     model: Path,
@@ -249,33 +284,10 @@ def run_nlu_report(
     folds: int = 5,
 ) -> int:
     """Evaluate ``model`` on ``test_file`` (and optionally cross-validate), write the report."""
-    rasa = [sys.executable, "-m", "rasa", "test", "nlu", "--quiet"]
     work = out / "nlu"
     shutil.rmtree(work, ignore_errors=True)
-    progress = Progress(2 if cross_validation else 1)
     try:
-        progress.run(
-            f"Évaluation de {model.name} sur {test_file.name}",
-            [*rasa, "--model", str(model), "--nlu", str(test_file), "--out", str(work / "test")],
-            root,
-        )
-        if cross_validation:
-            progress.run(
-                f"Validation croisée sur data/nlu ({folds} plis, un entraînement par pli)",
-                [
-                    *rasa,
-                    "--nlu",
-                    "data/nlu",
-                    "--config",
-                    "config.yml",
-                    "--cross-validation",
-                    "--folds",
-                    str(folds),
-                    "--out",
-                    str(work / "cross-validation"),
-                ],  # fmt: skip
-                root,
-            )
+        _evaluate(root, model, test_file, work, folds if cross_validation else None)
     except RuntimeError as error:
         print(error, file=sys.stderr)
         return 1

@@ -2,7 +2,7 @@
 
 Every test gets its own SQLite file in ``tmp_path``, migrated with Alembic as
 ``make migrate`` does; the settings / engine / service caches are cleared around it
-so that the actions, which call ``get_service()``, talk to that database.
+so that the actions, which call ``get_services()``, talk to that database.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from merci_action_helpers import Database, build_tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 import bot.config
-import bot.services.core
+import bot.services
 import bot.storage.engine
 from bot.config import PROJECT_ROOT
 from bot.domain.wording import load_responses
@@ -28,12 +28,12 @@ def _clear_caches() -> None:
         bot.storage.engine.get_engine().dispose()
     bot.config.get_settings.cache_clear()
     bot.storage.engine.get_engine.cache_clear()
-    bot.services.core.get_service.cache_clear()
+    bot.services.get_services.cache_clear()
 
 
 @pytest.fixture
 def database_url(tmp_path, monkeypatch) -> Iterator[str]:
-    """A fresh, migrated SQLite file that the actions reach through ``get_service()``."""
+    """A fresh, migrated SQLite file that the actions reach through ``get_services()``."""
     url = f"sqlite:///{tmp_path / 'merci.db'}"
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.delenv("MERCI_DOMAIN_PATH", raising=False)

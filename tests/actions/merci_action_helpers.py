@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import bot.storage.engine
-from bot.services.core import product_key
+from bot.domain.reviews import product_key
 from bot.storage.models import Acknowledgement, Consumer, ProfileField, Review
 
 CHANNEL = "rest"

@@ -264,8 +264,6 @@ async def test_a_retried_validation_stores_and_thanks_only_once(answer, domain, 
     assert len(db.acknowledgements(sender_id)) == 1
 
 
-
-
 @pytest.mark.parametrize(
     ("step", "text", "intent"),
     [

@@ -451,7 +451,7 @@ async def test_improvement_question_can_be_skipped(tracker_for, dispatcher, doma
 # --- Nothing to attach to: the service says so, the action must not pretend --------------
 
 NOTHING_RECORDED = (
-    "BUG: MerciService.request_followup / add_review_improvement return False when the "
+    "BUG: ReviewService.request_followup / add_review_improvement return False when the "
     "consumer has no review (nothing recorded), but ActionRequestFollowup and "
     "ValidateImprovementForm ignore the result and confirm anyway. Reachable when the "
     "tracker still holds pending_offer=human_followup (carried over sessions) while the "

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from bot.config import PROJECT_ROOT
 from bot.domain.congratulations import CongratulationTable, load_table
 from bot.domain.wording import Variant, load_responses
-from bot.services.core import Identity, MerciService
+from bot.services import Identity, Services, build_services
 from bot.storage.engine import build_engine
 from bot.storage.models import metadata
 
@@ -61,8 +61,8 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def service(engine: Engine, table: CongratulationTable, responses, clock: Clock) -> MerciService:
-    return MerciService(engine, table, responses, clock=clock)
+def service(engine: Engine, table: CongratulationTable, responses, clock: Clock) -> Services:
+    return build_services(engine, table, responses, clock=clock)
 
 
 @pytest.fixture

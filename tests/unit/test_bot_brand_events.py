@@ -22,7 +22,8 @@ from bot.integrations.brand_event_payload import (
     sign,
     verify_signature,
 )
-from bot.services.core import Identity, ReceivedEvent
+from bot.services import Identity
+from bot.services.brand_events import ReceivedEvent
 from bot.storage.models import BrandEvent, Consumer, OutboxMessage, ProfileField, Review
 
 SECRET = "secret-partage-avec-la-marque"
@@ -74,7 +75,7 @@ def edited(event: dict[str, Any], change) -> bytes:
 
 def received(service, event: dict[str, Any]) -> ReceivedEvent:
     """What the HTTP endpoint does once the signature is checked."""
-    return service.receive_brand_event(parse_event(body(event)))
+    return service.brand_events.receive_brand_event(parse_event(body(event)))
 
 
 def with_id(event: dict[str, Any], event_id: str, **changes: Any) -> dict[str, Any]:
@@ -235,8 +236,8 @@ def test_an_invalid_value_says_which_kind_of_value_was_expected():
 def test_a_rating_written_4_point_0_is_read_as_4_stars(service):
     event = parse_event(edited(REVIEW, _set(["data", "rating"], 4.0)))
     assert type(event.review["rating"]) is int
-    service.receive_brand_event(event)
-    assert "4.0" not in service.brand_event_thanks("evt-0001").text
+    service.brand_events.receive_brand_event(event)
+    assert "4.0" not in service.brand_events.brand_event_thanks("evt-0001").text
 
 
 # --- signature ----------------------------------------------------------------------------
@@ -308,13 +309,13 @@ def test_a_review_for_an_unknown_consumer_creates_them_and_stores_the_review(ser
 
 def test_the_congratulation_of_a_brand_review_is_the_one_a_chat_review_would_get(service):
     received(service, REVIEW)
-    reply = service.brand_event_thanks("evt-0001")
+    reply = service.brand_events.brand_event_thanks("evt-0001")
     assert reply.response == "utter_thank_first_review_5"
 
 
 def test_the_same_event_delivered_twice_is_stored_once(service, db, clock):
     first = received(service, REVIEW)
-    thanks = service.brand_event_thanks("evt-0001")
+    thanks = service.brand_events.brand_event_thanks("evt-0001")
     clock.advance(minutes=3)  # the brand retries
     second = received(service, REVIEW)
 
@@ -323,7 +324,7 @@ def test_the_same_event_delivered_twice_is_stored_once(service, db, clock):
     assert second.consumer == first.consumer
     for table_name in ("consumers", "brand_events", "reviews", "acknowledgements"):
         assert db.count(table_name) == 1, table_name
-    assert service.brand_event_thanks("evt-0001") == thanks
+    assert service.brand_events.brand_event_thanks("evt-0001") == thanks
 
 
 @pytest.mark.parametrize(("seen_last", "other"), [(REST, FACEBOOK), (FACEBOOK, REST)])
@@ -331,10 +332,10 @@ def test_an_event_for_a_known_consumer_goes_to_their_most_recently_seen_identity
     service, db, clock, seen_last, other
 ):
     for who in (REST, FACEBOOK):
-        service.link_external_id(who, "CLIENT-1001")
-    service.start_conversation(other)
+        service.conversation.link_external_id(who, "CLIENT-1001")
+    service.conversation.start_conversation(other)
     clock.advance(hours=2)
-    service.start_conversation(seen_last)
+    service.conversation.start_conversation(seen_last)
     clock.advance(minutes=10)
 
     outcome = received(service, REVIEW)
@@ -347,33 +348,35 @@ def test_an_event_for_a_known_consumer_goes_to_their_most_recently_seen_identity
 
 
 def test_a_field_update_from_the_brand_replaces_the_value_given_in_the_chat(service, db):
-    service.save_profile_step(REST, "email", parse_email("marie@ancien.fr"), "field:email:m1")
-    service.link_external_id(REST, "CLIENT-1001")
+    service.profile.save_profile_step(
+        REST, "email", parse_email("marie@ancien.fr"), "field:email:m1"
+    )
+    service.conversation.link_external_id(REST, "CLIENT-1001")
 
     received(service, FIELD_UPDATED)
 
     assert db.select(ProfileField.field, ProfileField.value, ProfileField.source) == [
         ("email", "marie.dupont@exemple.fr", "brand")
     ]
-    assert service.brand_event_thanks("evt-0002").response == "utter_thank_field_saved"
+    assert service.brand_events.brand_event_thanks("evt-0002").response == "utter_thank_field_saved"
 
 
 def test_a_profile_completed_on_the_site_earns_the_100_percent_congratulation(service, db):
     outcome = received(service, COMPLETED)
 
-    state = service.profile_state(outcome.consumer)
+    state = service.profile.profile_state(outcome.consumer)
     assert state.completeness == 100
     assert state.values["city"] == "Lyon"
     assert state.values["postal_code"] == "69003"
     assert {source for (source,) in db.select(ProfileField.source)} == {"brand"}
-    reply = service.brand_event_thanks("evt-0003")
+    reply = service.brand_events.brand_event_thanks("evt-0003")
     assert reply.response == "utter_congratulate_profile_complete"
     assert "Marie" in reply.text
 
 
 def test_no_congratulation_for_an_event_merci_never_received(service):
     received(service, REVIEW)
-    assert service.brand_event_thanks("evt-inconnu") is None
+    assert service.brand_events.brand_event_thanks("evt-inconnu") is None
 
 
 def test_two_events_for_the_same_unknown_consumer_create_one_consumer(service, db):
@@ -396,50 +399,53 @@ def outbox(db) -> list[tuple]:
 
 
 def test_a_message_that_could_not_be_sent_is_queued_once(service, marie, db):
-    assert service.record_delivery(marie, "brand:evt-0003", BRAVO, delivered=False) is True
+    assert service.delivery.record_delivery(marie, "brand:evt-0003", BRAVO, delivered=False) is True
     assert outbox(db) == [("brand:evt-0003", None)]
-    assert service.was_delivered("brand:evt-0003") is True
-    assert service.was_delivered("brand:evt-0004") is False
+    assert service.delivery.was_delivered("brand:evt-0003") is True
+    assert service.delivery.was_delivered("brand:evt-0004") is False
 
 
 def test_recording_the_same_message_again_stores_nothing(service, marie, db):
-    service.record_delivery(marie, "brand:evt-0003", BRAVO, delivered=False)
-    assert service.record_delivery(marie, "brand:evt-0003", MERCI_AVIS, delivered=False) is False
+    service.delivery.record_delivery(marie, "brand:evt-0003", BRAVO, delivered=False)
+    assert (
+        service.delivery.record_delivery(marie, "brand:evt-0003", MERCI_AVIS, delivered=False)
+        is False
+    )
     assert db.count("outbox") == 1
-    assert service.start_conversation(marie) == BRAVO
+    assert service.conversation.start_conversation(marie) == BRAVO
 
 
 def test_queued_messages_are_said_once_at_the_start_of_the_next_conversation(
     service, marie, db, clock
 ):
-    service.record_delivery(marie, "brand:evt-0003", BRAVO, delivered=False)
-    service.record_delivery(marie, "brand:evt-0001", MERCI_AVIS, delivered=False)
+    service.delivery.record_delivery(marie, "brand:evt-0003", BRAVO, delivered=False)
+    service.delivery.record_delivery(marie, "brand:evt-0001", MERCI_AVIS, delivered=False)
     clock.advance(days=2)
 
-    assert service.start_conversation(marie) == BRAVO + MERCI_AVIS
+    assert service.conversation.start_conversation(marie) == BRAVO + MERCI_AVIS
     assert db.select(Consumer.last_seen_at) == [(clock.now,)]
     assert outbox(db) == [("brand:evt-0003", clock.now), ("brand:evt-0001", clock.now)]
     clock.advance(hours=2)
-    assert service.start_conversation(marie) == []
+    assert service.conversation.start_conversation(marie) == []
 
 
 def test_a_message_already_sent_is_not_said_again(service, marie):
-    service.record_delivery(marie, "brand:evt-0003", BRAVO, delivered=True)
-    assert service.start_conversation(marie) == []
+    service.delivery.record_delivery(marie, "brand:evt-0003", BRAVO, delivered=True)
+    assert service.conversation.start_conversation(marie) == []
 
 
 def test_a_stranger_starting_a_conversation_has_nothing_queued_and_is_not_stored(
     service, marie, db
 ):
-    assert service.start_conversation(marie) == []
+    assert service.conversation.start_conversation(marie) == []
     assert db.count("consumers") == 0
 
 
 def test_greeting_says_the_queued_messages_first_and_only_once(service, marie):
-    service.record_delivery(marie, "brand:evt-0003", BRAVO, delivered=False)
+    service.delivery.record_delivery(marie, "brand:evt-0003", BRAVO, delivered=False)
 
-    greeting = service.greet(marie, service.freshness)
+    greeting = service.conversation.greet(marie, service.freshness.policy)
 
     assert greeting.queued == BRAVO
-    assert service.start_conversation(marie) == []
-    assert service.greet(marie, service.freshness).queued == []
+    assert service.conversation.start_conversation(marie) == []
+    assert service.conversation.greet(marie, service.freshness.policy).queued == []

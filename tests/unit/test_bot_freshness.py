@@ -1,5 +1,5 @@
 """Keeping data current: the freshness policy file, when a value is stale, how it is shown
-back to the consumer, and when Merci asks "toujours marie@exemple.fr ?" (MerciService.greet).
+back to the consumer, and when Merci asks "toujours marie@exemple.fr ?" (ConversationService.greet).
 
 Real policy file, real domain and congratulation table, real SQLite; the clock is moved by hand.
 """
@@ -22,7 +22,9 @@ from bot.domain.validation import (
     parse_interests,
     parse_phone,
 )
-from bot.services.core import Identity, MerciService, ProfileState, StaleValue
+from bot.services import Identity, Services, build_services
+from bot.services.freshness import StaleValue
+from bot.services.profile import ProfileState
 from bot.storage.models import Consumer, ProfileField
 
 POLICY = PROJECT_ROOT / "data" / "freshness.yml"
@@ -47,9 +49,9 @@ def policy() -> FreshnessPolicy:
 
 
 @pytest.fixture
-def merci(engine, table, responses, clock, policy) -> MerciService:
+def merci(engine, table, responses, clock, policy) -> Services:
     """The service as Merci runs it: with the real freshness policy."""
-    return MerciService(engine, table, responses, clock=clock, freshness=policy)
+    return build_services(engine, table, responses, clock=clock, freshness=policy)
 
 
 _message_ids = count(1)
@@ -60,7 +62,7 @@ def save_at(service, clock, who: Identity, step: str, said: str, when: datetime)
     back = clock.now
     clock.now = when
     try:
-        return service.save_profile_step(
+        return service.profile.save_profile_step(
             who, step, PARSERS[step](said), f"field:{step}:m{next(_message_ids)}"
         )
     finally:
@@ -70,7 +72,7 @@ def save_at(service, clock, who: Identity, step: str, said: str, when: datetime)
 def new_conversation(service, clock, who: Identity, **later: float) -> None:
     """Time passes, then the consumer opens a new conversation (action_session_start)."""
     clock.advance(**later)
-    service.start_conversation(who)
+    service.conversation.start_conversation(who)
 
 
 def asked_at(db, who: Identity) -> datetime | None:
@@ -246,7 +248,7 @@ def test_each_field_is_asked_by_its_form_step(field, step):
 def test_a_consumer_merci_has_never_met_gets_no_question_and_an_empty_profile(
     merci, marie, policy, db
 ):
-    greeting = merci.greet(marie, policy)
+    greeting = merci.conversation.greet(marie, policy)
     assert greeting.queued == []
     assert greeting.state == ProfileState({}, 0, None)
     assert greeting.stale is None
@@ -256,8 +258,8 @@ def test_a_consumer_merci_has_never_met_gets_no_question_and_an_empty_profile(
 def test_nothing_is_asked_when_every_value_is_fresh(merci, marie, policy, clock):
     save_at(merci, clock, marie, "first_name", "Marie", NOW - 23 * MONTH)
     save_at(merci, clock, marie, "email", "marie@exemple.fr", NOW - 23 * MONTH)
-    merci.start_conversation(marie)
-    greeting = merci.greet(marie, policy)
+    merci.conversation.start_conversation(marie)
+    greeting = merci.conversation.greet(marie, policy)
     assert greeting.stale is None
     assert greeting.state.values == {"first_name": "Marie", "email": "marie@exemple.fr"}
 
@@ -265,14 +267,14 @@ def test_nothing_is_asked_when_every_value_is_fresh(merci, marie, policy, clock)
 def test_an_email_given_25_months_ago_is_checked_with_the_consumer(merci, marie, policy, clock, db):
     save_at(merci, clock, marie, "first_name", "Marie", NOW - 25 * MONTH)  # lasts 60 months
     save_at(merci, clock, marie, "email", "marie@exemple.fr", NOW - 25 * MONTH)
-    merci.start_conversation(marie)
+    merci.conversation.start_conversation(marie)
 
-    greeting = merci.greet(marie, policy)
+    greeting = merci.conversation.greet(marie, policy)
 
     assert greeting.stale == StaleValue("email", "marie@exemple.fr")
     assert greeting.state.first_name == "Marie"
     assert asked_at(db, marie) == clock.now
-    question = merci.render(
+    question = merci.context.render(
         f"utter_ask_still_right_{greeting.stale.step}",
         {"first_name": "Marie", "value": greeting.stale.value},
     )
@@ -281,17 +283,17 @@ def test_an_email_given_25_months_ago_is_checked_with_the_consumer(merci, marie,
 
 def test_a_stale_phone_is_asked_as_a_consumer_would_write_it(merci, marie, policy, clock):
     save_at(merci, clock, marie, "phone", "06 12 34 56 78", NOW - 25 * MONTH)
-    merci.start_conversation(marie)
-    greeting = merci.greet(marie, policy)
+    merci.conversation.start_conversation(marie)
+    greeting = merci.conversation.greet(marie, policy)
     assert greeting.stale == StaleValue("phone", "06 12 34 56 78")
-    question = merci.render("utter_ask_still_right_phone", {"value": greeting.stale.value})
+    question = merci.context.render("utter_ask_still_right_phone", {"value": greeting.stale.value})
     assert question.text == f"Votre numéro de téléphone est-il toujours le 06 12 34 56 78{NNBSP}?"
 
 
 def test_a_stale_city_is_asked_with_its_postal_code(merci, marie, policy, clock):
     save_at(merci, clock, marie, "city", "j'habite à Lyon 69003", NOW - 13 * MONTH)
-    merci.start_conversation(marie)
-    assert merci.greet(marie, policy).stale == StaleValue("city", "Lyon (69003)")
+    merci.conversation.start_conversation(marie)
+    assert merci.conversation.greet(marie, policy).stale == StaleValue("city", "Lyon (69003)")
 
 
 @pytest.mark.parametrize(
@@ -300,11 +302,11 @@ def test_a_stale_city_is_asked_with_its_postal_code(merci, marie, policy, clock)
 )
 def test_no_second_question_within_the_quiet_days(merci, marie, policy, clock, days_later, asked):
     save_at(merci, clock, marie, "email", "marie@exemple.fr", NOW - 25 * MONTH)
-    merci.start_conversation(marie)
-    assert merci.greet(marie, policy).stale is not None
+    merci.conversation.start_conversation(marie)
+    assert merci.conversation.greet(marie, policy).stale is not None
 
     new_conversation(merci, clock, marie, days=days_later)
-    again = merci.greet(marie, policy)
+    again = merci.conversation.greet(marie, policy)
 
     assert again.stale == (StaleValue("email", "marie@exemple.fr") if asked else None)
 
@@ -312,29 +314,29 @@ def test_no_second_question_within_the_quiet_days(merci, marie, policy, clock, d
 def test_a_value_confirmed_by_the_consumer_is_not_asked_again(merci, marie, policy, clock, db):
     save_at(merci, clock, marie, "first_name", "Marie", NOW - 25 * MONTH)
     save_at(merci, clock, marie, "email", "marie@exemple.fr", NOW - 25 * MONTH)
-    merci.start_conversation(marie)
-    assert merci.greet(marie, policy).stale.step == "email"
+    merci.conversation.start_conversation(marie)
+    assert merci.conversation.greet(marie, policy).stale.step == "email"
 
-    thanks = merci.confirm_profile(marie, "confirm:email:m9", step="email")
+    thanks = merci.freshness.confirm_profile(marie, "confirm:email:m9", step="email")
 
     assert thanks.reply.response == "utter_thank_value_confirmed"
     assert "votre adresse e-mail est toujours à jour" in thanks.reply.text
     assert confirmed(db) == {"first_name": None, "email": clock.now}
     for days in (8, 365):
         new_conversation(merci, clock, marie, days=days)
-        assert merci.greet(marie, policy).stale is None
+        assert merci.conversation.greet(marie, policy).stale is None
 
 
 def test_a_value_left_unconfirmed_is_asked_again_after_the_quiet_days(merci, marie, policy, clock):
     save_at(merci, clock, marie, "email", "marie@exemple.fr", NOW - 25 * MONTH)
     save_at(merci, clock, marie, "phone", "06 12 34 56 78", NOW - 26 * MONTH)
-    merci.start_conversation(marie)
-    assert merci.greet(marie, policy).stale.step == "phone"
-    merci.confirm_profile(marie, "confirm:phone:m9", step="phone")
+    merci.conversation.start_conversation(marie)
+    assert merci.conversation.greet(marie, policy).stale.step == "phone"
+    merci.freshness.confirm_profile(marie, "confirm:phone:m9", step="phone")
 
     new_conversation(merci, clock, marie, days=8)
 
-    assert merci.greet(marie, policy).stale == StaleValue("email", "marie@exemple.fr")
+    assert merci.conversation.greet(marie, policy).stale == StaleValue("email", "marie@exemple.fr")
 
 
 @pytest.mark.parametrize(
@@ -349,8 +351,8 @@ def test_the_value_unchecked_for_the_longest_time_is_asked_first(
 ):
     save_at(merci, clock, marie, "email", "marie@exemple.fr", NOW - email_age * MONTH)
     save_at(merci, clock, marie, "phone", "06 12 34 56 78", NOW - phone_age * MONTH)
-    merci.start_conversation(marie)
-    assert merci.greet(marie, policy).stale == first
+    merci.conversation.start_conversation(marie)
+    assert merci.conversation.greet(marie, policy).stale == first
 
 
 @pytest.mark.parametrize(("linked", "asked_on_facebook"), [(True, False), (False, True)])
@@ -360,12 +362,12 @@ def test_a_question_on_one_channel_silences_the_others_for_the_quiet_days(
     for who in (REST, FACEBOOK):
         save_at(merci, clock, who, "email", "marie@exemple.fr", NOW - 25 * MONTH)
         if linked:
-            merci.link_external_id(who, "CLIENT-4242")
-    merci.start_conversation(REST)
-    assert merci.greet(REST, policy).stale is not None
+            merci.conversation.link_external_id(who, "CLIENT-4242")
+    merci.conversation.start_conversation(REST)
+    assert merci.conversation.greet(REST, policy).stale is not None
 
     new_conversation(merci, clock, FACEBOOK, hours=3)
-    on_facebook = merci.greet(FACEBOOK, policy)
+    on_facebook = merci.conversation.greet(FACEBOOK, policy)
 
     assert (on_facebook.stale is not None) is asked_on_facebook
 
@@ -373,25 +375,27 @@ def test_a_question_on_one_channel_silences_the_others_for_the_quiet_days(
 def test_after_the_quiet_days_the_other_channel_may_ask(merci, policy, clock):
     for who in (REST, FACEBOOK):
         save_at(merci, clock, who, "email", "marie@exemple.fr", NOW - 25 * MONTH)
-        merci.link_external_id(who, "CLIENT-4242")
-    merci.start_conversation(REST)
-    assert merci.greet(REST, policy).stale is not None
+        merci.conversation.link_external_id(who, "CLIENT-4242")
+    merci.conversation.start_conversation(REST)
+    assert merci.conversation.greet(REST, policy).stale is not None
 
     new_conversation(merci, clock, FACEBOOK, days=8)
 
-    assert merci.greet(FACEBOOK, policy).stale == StaleValue("email", "marie@exemple.fr")
+    assert merci.conversation.greet(FACEBOOK, policy).stale == StaleValue(
+        "email", "marie@exemple.fr"
+    )
 
 
 def test_at_most_one_question_per_conversation_even_without_quiet_days(merci, marie, clock):
     no_quiet_days = FreshnessPolicy.uniform(months=24, quiet_days=0)
     save_at(merci, clock, marie, "email", "marie@exemple.fr", NOW - 25 * MONTH)
-    merci.start_conversation(marie)
+    merci.conversation.start_conversation(marie)
 
-    first = merci.greet(marie, no_quiet_days)
+    first = merci.conversation.greet(marie, no_quiet_days)
     clock.advance(minutes=5)
-    second = merci.greet(marie, no_quiet_days)  # "bonjour" again, same conversation
+    second = merci.conversation.greet(marie, no_quiet_days)  # "bonjour" again, same conversation
     new_conversation(merci, clock, marie, minutes=90)
-    next_conversation = merci.greet(marie, no_quiet_days)
+    next_conversation = merci.conversation.greet(marie, no_quiet_days)
 
     assert first.stale == StaleValue("email", "marie@exemple.fr")
     assert second.stale is None
@@ -403,12 +407,12 @@ def test_a_quiet_days_of_zero_in_the_policy_file_is_honoured(merci, marie, clock
     path.write_text("default_months: 24\nquiet_days: 0\n", "utf-8")
     no_quiet_days = load_policy(path)
     save_at(merci, clock, marie, "email", "marie@exemple.fr", NOW - 25 * MONTH)
-    merci.start_conversation(marie)
-    assert merci.greet(marie, no_quiet_days).stale is not None
+    merci.conversation.start_conversation(marie)
+    assert merci.conversation.greet(marie, no_quiet_days).stale is not None
 
     new_conversation(merci, clock, marie, hours=2)  # within the real policy's 7 days
 
-    assert merci.greet(marie, no_quiet_days).stale is not None
+    assert merci.conversation.greet(marie, no_quiet_days).stale is not None
 
 
 def test_one_question_per_conversation_even_before_any_recorded_conversation_start(
@@ -417,9 +421,9 @@ def test_one_question_per_conversation_even_before_any_recorded_conversation_sta
     no_quiet_days = FreshnessPolicy.uniform(months=24, quiet_days=0)
     save_at(merci, clock, marie, "email", "marie@exemple.fr", NOW - 25 * MONTH)
 
-    assert merci.greet(marie, no_quiet_days).stale is not None
+    assert merci.conversation.greet(marie, no_quiet_days).stale is not None
     clock.advance(minutes=5)
-    assert merci.greet(marie, no_quiet_days).stale is None
+    assert merci.conversation.greet(marie, no_quiet_days).stale is None
 
 
 # --- stale_counts (for marketers) ---------------------------------------------------------
@@ -479,7 +483,7 @@ def test_stale_counts_gives_per_field_how_many_consumers_hold_a_stale_value(merc
         },
     )
 
-    assert merci.stale_counts(policy) == {
+    assert merci.freshness.stale_counts(policy) == {
         "first_name": 0,
         "email": 1,
         "phone": 1,
@@ -501,5 +505,5 @@ def test_stale_counts_and_the_question_agree_at_the_end_of_the_period(
         session.query(ProfileField).update({ProfileField.updated_at: updated})
 
     expected = 1 if policy.is_stale("email", updated, None, NOW) else 0
-    assert merci.stale_counts(policy)["email"] == expected
+    assert merci.freshness.stale_counts(policy)["email"] == expected
     assert expected == (1 if offset_seconds > 0 else 0)

@@ -1,4 +1,4 @@
-"""MerciService against a real SQLite database: what is stored, and what Merci answers."""
+"""Merci's services against a real SQLite database: what is stored, and what Merci answers."""
 
 from __future__ import annotations
 
@@ -17,12 +17,9 @@ from bot.domain.validation import (
     parse_interests,
     parse_phone,
 )
-from bot.services.core import (
-    Identity,
-    StorageError,
-    field_event_key,
-    review_event_key,
-)
+from bot.services import Identity, StorageError
+from bot.services.profile import field_event_key
+from bot.services.reviews import review_event_key
 from bot.storage.models import ProfileField, Review
 
 NBSP = "\u00a0"
@@ -39,7 +36,7 @@ def save(service, who, step: str, said: str, message_id: str):
         "interests": parse_interests,
         "contact_channel": parse_contact_channel,
     }
-    return service.save_profile_step(
+    return service.profile.save_profile_step(
         who, step, parsers[step](said), field_event_key(step, message_id)
     )
 
@@ -170,7 +167,7 @@ def test_confirming_the_profile_marks_every_field_as_checked_and_thanks(service,
     save(service, marie, "first_name", "Marie", "m1")
     save(service, marie, "city", "Lyon 69003", "m2")
     confirmed_at = clock.advance(days=200)
-    thanks = service.confirm_profile(marie, "confirm:m3")
+    thanks = service.freshness.confirm_profile(marie, "confirm:m3")
     assert {field: row[3] for field, row in fields(db).items()} == {
         "first_name": confirmed_at,
         "city": confirmed_at,
@@ -182,7 +179,7 @@ def test_confirming_the_profile_marks_every_field_as_checked_and_thanks(service,
 
 def test_values_of_another_step_are_refused_and_nothing_is_stored(service, marie, db):
     with pytest.raises(ValueError):
-        service.save_profile_step(
+        service.profile.save_profile_step(
             marie, "email", Parsed({"phone": "+33612345678"}), "field:email:m1"
         )
     assert db.count("profile_fields") == 0
@@ -195,14 +192,14 @@ def test_each_consumer_has_their_own_profile(service, marie, db):
     thanks = save(service, paul, "email", "paul@exemple.fr", "m1")
     assert "Marie" not in thanks.reply.text
     assert thanks.completeness == 12
-    assert service.profile_state(marie).values == {"first_name": "Marie"}
-    assert service.profile_state(paul).values == {"email": "paul@exemple.fr"}
+    assert service.profile.profile_state(marie).values == {"first_name": "Marie"}
+    assert service.profile.profile_state(paul).values == {"email": "paul@exemple.fr"}
 
 
 def test_a_paused_profile_resumes_where_it_stopped(service, marie):
     save(service, marie, "first_name", "Marie", "m1")
-    service.pause_profile(marie, "email")
-    state = service.profile_state(marie)
+    service.profile.pause_profile(marie, "email")
+    state = service.profile.profile_state(marie)
     assert state.paused_at == "email"
     assert state.missing_steps() == [
         "email",
@@ -213,7 +210,7 @@ def test_a_paused_profile_resumes_where_it_stopped(service, marie):
         "contact_channel",
     ]
     save(service, marie, "email", "marie@exemple.fr", "m2")
-    assert service.profile_state(marie).paused_at is None
+    assert service.profile.profile_state(marie).paused_at is None
 
 
 # --- reviews ------------------------------------------------------------------------------
@@ -222,7 +219,7 @@ def test_a_paused_profile_resumes_where_it_stopped(service, marie):
 def review(
     service, who, rating: int, product: str | None, message_id: str, text: str = "Très bien."
 ):
-    return service.save_review(who, rating, text, product, review_event_key(message_id))
+    return service.reviews.save_review(who, rating, text, product, review_event_key(message_id))
 
 
 def test_a_first_5_star_review_gets_the_first_review_thanks(service, marie, db):
@@ -296,7 +293,7 @@ def test_a_rating_outside_1_to_5_is_refused_and_nothing_is_stored(service, marie
 def test_the_suggestion_for_a_5_goes_with_the_latest_review(service, marie, db):
     review(service, marie, 4, "Savon doux", "r1")
     review(service, marie, 3, "Crème hydratante", "r2")
-    assert service.add_review_improvement(marie, "Un parfum plus léger.") is True
+    assert service.reviews.add_review_improvement(marie, "Un parfum plus léger.") is True
     assert db.select(Review.product, Review.improvement, order_by=Review.id) == [
         ("Savon doux", None),
         ("Crème hydratante", "Un parfum plus léger."),
@@ -309,9 +306,9 @@ def test_a_call_back_request_goes_with_the_latest_review_and_keeps_its_first_tim
     review(service, marie, 4, "Savon doux", "r1")
     review(service, marie, 1, "Crème hydratante", "r2")
     asked_at = clock.advance(minutes=1)
-    assert service.request_followup(marie) is True
+    assert service.reviews.request_followup(marie) is True
     clock.advance(minutes=5)
-    assert service.request_followup(marie) is True
+    assert service.reviews.request_followup(marie) is True
     assert db.select(Review.product, Review.followup_requested_at, order_by=Review.id) == [
         ("Savon doux", None),
         ("Crème hydratante", asked_at),
@@ -319,8 +316,8 @@ def test_a_call_back_request_goes_with_the_latest_review_and_keeps_its_first_tim
 
 
 def test_nothing_to_attach_without_a_review(service, marie, db):
-    assert service.add_review_improvement(marie, "Un parfum plus léger.") is False
-    assert service.request_followup(marie) is False
+    assert service.reviews.add_review_improvement(marie, "Un parfum plus léger.") is False
+    assert service.reviews.request_followup(marie) is False
     assert db.count("reviews") == 0
 
 

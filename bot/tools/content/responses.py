@@ -46,7 +46,7 @@ class Values:
         return Values(self.always | given, self.sometimes - given)
 
 
-# Kept in step with bot/services/core.py (the values given to ``render`` for each event) and
+# Kept in step with bot/services/ (the values given to ``render`` for each event) and
 # with ActionGreetConsumer in actions/profile.py; tests/content checks the events against
 # the service.
 EVENT_VALUES = {

@@ -1,0 +1,70 @@
+"""The start of a conversation: messages queued meanwhile, a freshness question, and who
+the consumer is on the brand's side."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot.domain.freshness import FreshnessPolicy
+from bot.domain.profile import completeness
+from bot.services.base import Context, Identity
+from bot.services.delivery import deliver_outbox
+from bot.services.freshness import FreshnessService, StaleValue
+from bot.services.profile import EMPTY_PROFILE, ProfileState
+from bot.storage import repository as repo
+
+
+@dataclass(frozen=True)
+class Greeting:
+    queued: list[dict[str, Any]]
+    state: ProfileState
+    stale: StaleValue | None
+
+
+class ConversationService:
+    def __init__(self, context: Context, freshness: FreshnessService) -> None:
+        self.context = context
+        self.freshness = freshness
+
+    def greet(self, who: Identity, policy: FreshnessPolicy | None = None) -> Greeting:
+        """What to tell a consumer who says hello: queued messages first, then at most one
+        question on a stale value, and the state of the profile for the offers."""
+        policy = policy or self.freshness.policy
+
+        def work(session: Session) -> Greeting:
+            consumer = self.context.find_consumer(session, who)
+            if consumer is None:
+                return Greeting([], EMPTY_PROFILE, None)
+            now = self.context.clock()
+            queued = deliver_outbox(session, consumer, now)
+            fields = repo.profile_fields(session, consumer.id)
+            values = {f: row.value for f, row in fields.items()}
+            state = ProfileState(values, completeness(values), consumer.profile_paused_at_field)
+            stale = self.freshness.stale_value(session, consumer, fields, policy, now)
+            return Greeting(queued, state, stale)
+
+        return self.context.run(work)
+
+    def start_conversation(self, who: Identity) -> list[dict[str, Any]]:
+        """A new conversation begins: note it, and hand over the messages queued meanwhile."""
+
+        def work(session: Session) -> list[dict[str, Any]]:
+            consumer = self.context.find_consumer(session, who)
+            if consumer is None:
+                return []
+            now = self.context.clock()
+            consumer.last_seen_at = now
+            return deliver_outbox(session, consumer, now)
+
+        return self.context.run(work)
+
+    def link_external_id(self, who: Identity, external_id: str) -> None:
+        """Tie a chat identity to the brand's id for this consumer (e.g. a logged-in visitor)."""
+
+        def work(session: Session) -> None:
+            self.context.consumer(session, who).external_id = external_id
+
+        self.context.run(work)
