@@ -116,7 +116,7 @@ def _check_rule(
     for value in _as_list(when.get("field")):
         if value not in FORM_STEPS:
             problems.append(
-                mistake(Code.UNKNOWN_FIELD_IN_RULE, "field", field=value, known=FORM_STEPS)
+                mistake(Code.UNKNOWN_FIELD_IN_RULE, "field", field=value, known=tuple(FORM_STEPS))
             )
     if not isinstance(response, str) or response not in responses:
         place = Place((*at, "response"))
