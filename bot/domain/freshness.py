@@ -8,22 +8,27 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from bot.domain.mistakes import Code, Mistake, Place, unknown_keys
+from bot.domain.mistakes_fr import POLICY_HEADING, report
 from bot.domain.profile import PROFILE_FIELDS
-from bot.domain.yamlfile import read_mapping
+from bot.domain.yamlfile import YamlFileError, read_mapping
 
 DAYS_PER_MONTH = 30.4375
 # Without a policy file (or a key of it): values stay current two years, and a consumer
 # is not asked twice within a week.
 DEFAULT_MONTHS = 24
 DEFAULT_QUIET_DAYS = 7
+POLICY_KEYS = ("default_months", "fields", "quiet_days")
 
 
 class PolicyError(ValueError):
-    """The freshness policy file is wrong; ``problems`` says what to fix."""
+    """The freshness policy file is wrong; ``problems`` lists each mistake (worded in
+    ``bot.domain.mistakes_fr``)."""
 
-    def __init__(self, path: Path, problems: list[str]) -> None:
+    def __init__(self, path: Path, problems: list[Mistake]) -> None:
+        self.path = path
         self.problems = problems
-        super().__init__(f"{path}: " + "; ".join(problems))
+        super().__init__(report(path, POLICY_HEADING, problems))
 
 
 @dataclass(frozen=True)
@@ -52,33 +57,39 @@ def _positive(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
 
 
+def _check_fields(fields: Any) -> list[Mistake]:
+    if not isinstance(fields, dict):
+        return [Mistake(Code.FIELDS_NOT_A_MAPPING, Place(("fields",)), {"value": fields})]
+    problems = []
+    for field, months in fields.items():
+        place = Place(("fields", field))
+        if field not in PROFILE_FIELDS:
+            values = {"field": field, "known": PROFILE_FIELDS}
+            problems.append(Mistake(Code.UNKNOWN_FIELD, place, values))
+        elif not _positive(months):
+            values = {"field": field, "value": months}
+            problems.append(Mistake(Code.NON_POSITIVE_MONTHS, place, values))
+    return problems
+
+
 def load_policy(path: Path) -> FreshnessPolicy:
     """Read and check the policy; unknown fields and non-positive durations are rejected."""
+    not_a_mapping = Mistake(Code.POLICY_NOT_A_MAPPING, values={"keys": POLICY_KEYS})
     try:
-        raw = read_mapping(path)
-    except ValueError as exc:
-        raise PolicyError(path, [str(exc)]) from exc
+        raw = read_mapping(path, not_a_mapping)
+    except YamlFileError as exc:
+        raise PolicyError(path, [exc.mistake]) from exc
     problems = []
     default = raw.get("default_months", DEFAULT_MONTHS)
     if not _positive(default):
-        problems.append(f"default_months must be a positive number of months, not {default!r}")
-    unknown = set(raw) - {"default_months", "fields", "quiet_days"}
-    if unknown:
-        problems.append(
-            f"unknown key(s) {', '.join(sorted(unknown))} (known: default_months, fields, quiet_days)"
-        )
+        place = Place(("default_months",))
+        problems.append(Mistake(Code.NON_POSITIVE_DEFAULT_MONTHS, place, {"value": default}))
+    problems += unknown_keys(raw, POLICY_KEYS)
     fields = raw.get("fields") or {}
-    if not isinstance(fields, dict):
-        problems.append(f"fields must map each field to a number of months, not {fields!r}")
-        fields = {}
-    for field, months in fields.items():
-        if field not in PROFILE_FIELDS:
-            problems.append(f"unknown field '{field}' (known: {', '.join(PROFILE_FIELDS)})")
-        elif not _positive(months):
-            problems.append(f"'{field}' must last a positive number of months, not {months!r}")
+    problems += _check_fields(fields)
     quiet = raw.get("quiet_days", DEFAULT_QUIET_DAYS)
     if not isinstance(quiet, int) or isinstance(quiet, bool) or quiet < 0:
-        problems.append(f"quiet_days must be a whole number of days, not {quiet!r}")
+        problems.append(Mistake(Code.BAD_QUIET_DAYS, Place(("quiet_days",)), {"value": quiet}))
     if problems:
         raise PolicyError(path, problems)
     months = {f: float(fields.get(f, default)) for f in PROFILE_FIELDS}

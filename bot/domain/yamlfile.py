@@ -7,15 +7,30 @@ from typing import Any
 
 import yaml
 
+from bot.domain.mistakes import Code, Mistake, Place
+from bot.domain.mistakes_fr import NO_DETAIL, explain
+from bot.domain.typography import NBSP
 
-def read_mapping(path: Path) -> dict[str, Any]:
-    """The file's top-level mapping; ValueError in plain words when it is not one."""
+
+class YamlFileError(ValueError):
+    """The file is not YAML, or not a mapping; ``mistake`` says which (worded in French)."""
+
+    def __init__(self, path: Path, mistake: Mistake) -> None:
+        self.path = path
+        self.mistake = mistake
+        super().__init__(f"{path}{NBSP}: {explain(mistake)}")
+
+
+def read_mapping(path: Path, not_a_mapping: Mistake) -> dict[str, Any]:
+    """The file's top-level mapping; :class:`YamlFileError` with ``not_a_mapping`` when it
+    is not one, or with an ``invalid_yaml`` mistake at the parser's line."""
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = f" at line {mark.line + 1}" if mark else ""
-        raise ValueError(f"invalid YAML{line}: {getattr(exc, 'problem', exc)}") from exc
+        place = Place(line=mark.line + 1 if mark else None)
+        detail = getattr(exc, "problem", None) or str(exc) or NO_DETAIL
+        raise YamlFileError(path, Mistake(Code.INVALID_YAML, place, {"detail": detail})) from exc
     if not isinstance(raw, dict):
-        raise ValueError("the file must be a mapping of keys to values")
+        raise YamlFileError(path, not_a_mapping)
     return raw

@@ -124,6 +124,38 @@ def test_a_misspelled_quiet_days_would_be_ignored_and_is_named(project):
     assert problem.startswith(f"{POLICY}:{line}: clé {q('quiet_day')} inconnue")
 
 
+def test_a_misspelled_policy_key_is_named_once_at_its_line(project):
+    # It used to be named a second time, at line 1, in English.
+    line = project.edit(POLICY, "quiet_days: 7", "quiet_day: 7")
+    assert [p for p in project.problems() if p.startswith(POLICY)] == [
+        f"{POLICY}:{line}: clé {q('quiet_day')} inconnue, elle serait ignorée{NBSP}: clés "
+        f"possibles{NBSP}: default_months, fields, quiet_days"
+    ]
+
+
+def test_a_fields_section_that_is_not_a_mapping_is_named_in_french_at_its_line(project):
+    # It used to be an English sentence at line 1.
+    line = project.edit(POLICY, "fields:\n", "fields: 12\nformer_fields:\n")
+    assert project.problems_at(POLICY, line) == [
+        f"{POLICY}:{line}: fields vaut `12`, ce n'est pas une suite de champs avec leur nombre "
+        f"de mois{NBSP}: écrivez sous fields une ligne par champ, par exemple `email: 24`"
+    ]
+
+
+def test_an_unknown_field_in_a_rule_is_named_with_the_known_ones(project):
+    line = project.edit(
+        TABLE,
+        "{event: data_confirmed, field: [first_name,",
+        "{event: data_confirmed, field: [prenom,",
+    )
+    [problem] = project.problems_at(TABLE, line)
+    assert problem == (
+        f"{TABLE}:{line}: règle {rule_number(project, line)}{NBSP}: champ prenom inconnu{NBSP}: "
+        f"champs possibles{NBSP}: first_name, email, phone, birthday, city, interests, "
+        "contact_channel"
+    )
+
+
 def test_a_negative_cost_in_the_report_settings_is_named(project):
     line = project.edit("data/report.yml", "hourly_rate: 25", "hourly_rate: -25")
     assert project.problems_at("data/report.yml", line) == [

@@ -10,7 +10,8 @@ import pytest
 import yaml
 
 from bot.config import PROJECT_ROOT
-from bot.domain.congratulations import Occasion, TableError, load_table
+from bot.domain.congratulations import CONDITIONS, EVENTS, Occasion, TableError, load_table
+from bot.domain.mistakes import Code, Mistake, Place
 from bot.domain.wording import load_responses
 
 DOMAIN = PROJECT_ROOT / "domain.yml"
@@ -91,7 +92,7 @@ def edited() -> dict:
 def problems_of(tmp_path: Path, responses):
     """Write the edited table to a file, load it, and return the problems it is refused for."""
 
-    def check(data: dict, domain_responses=None) -> list[str]:
+    def check(data: dict, domain_responses=None) -> list[Mistake]:
         path = tmp_path / "congratulations.yml"
         path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
         with pytest.raises(TableError) as caught:
@@ -104,6 +105,13 @@ def problems_of(tmp_path: Path, responses):
 
 def rule(when: dict, response: str) -> dict:
     return {"when": when, "response": response}
+
+
+def has(problems: list[Mistake], code: Code, **values) -> bool:
+    """Whether one of ``problems`` is of kind ``code`` with (at least) these values."""
+    return any(
+        p.code is code and all(p.values.get(k) == v for k, v in values.items()) for p in problems
+    )
 
 
 def rules_of(data: dict) -> list[dict]:
@@ -120,19 +128,19 @@ def rules_of(data: dict) -> list[dict]:
 def test_an_unknown_condition_is_named(edited, problems_of):
     rules_of(edited).insert(0, rule({"event": "review", "stars": 5}, "utter_thank_review_5"))
     problems = problems_of(edited)
-    assert any("rule 1" in p and "unknown condition 'stars'" in p for p in problems), problems
+    assert has(problems, Code.UNKNOWN_CONDITION, rule=1, key="stars", known=CONDITIONS), problems
 
 
 def test_an_unknown_event_is_named(edited, problems_of):
     rules_of(edited).insert(0, rule({"event": "anniversaire"}, "utter_thank_field_saved"))
     problems = problems_of(edited)
-    assert any("rule 1" in p and "'event' must be one of" in p for p in problems), problems
+    assert has(problems, Code.UNKNOWN_EVENT, rule=1, events=EVENTS), problems
 
 
 def test_a_rating_of_6_is_refused(edited, problems_of):
     rules_of(edited).insert(0, rule({"event": "review", "rating": [5, 6]}, "utter_thank_review_5"))
     problems = problems_of(edited)
-    assert any("rule 1" in p and "rating 6 is not between 1 and 5" in p for p in problems), problems
+    assert has(problems, Code.RATING_OUT_OF_RANGE, rule=1, rating=6), problems
 
 
 def test_a_milestone_rule_must_use_a_listed_milestone(edited, problems_of):
@@ -140,22 +148,20 @@ def test_a_milestone_rule_must_use_a_listed_milestone(edited, problems_of):
         0, rule({"event": "field_saved", "milestone": 75}, "utter_congratulate_profile_80")
     )
     problems = problems_of(edited)
-    assert any(
-        "rule 1" in p and "milestone 75 is not listed under 'milestones'" in p for p in problems
-    ), problems
+    assert has(problems, Code.UNLISTED_MILESTONE, rule=1, milestone=75), problems
 
 
 def test_a_listed_milestone_without_a_rule_is_named(edited, problems_of):
     edited["milestones"] = [50, 80, 90, 100]
-    assert problems_of(edited) == ["milestone 90 has no rule"]
+    assert problems_of(edited) == [
+        Mistake(Code.MILESTONE_WITHOUT_RULE, Place(("milestones",)), {"milestone": 90})
+    ]
 
 
 def test_a_response_missing_from_the_domain_is_named(edited, problems_of):
     rules_of(edited)[3]["response"] = "utter_merci_beaucoup"
     problems = problems_of(edited)
-    assert any(
-        "rule 4" in p and "utter_merci_beaucoup" in p and "domain.yml" in p for p in problems
-    ), problems
+    assert has(problems, Code.UNKNOWN_RESPONSE, rule=4, response="utter_merci_beaucoup"), problems
 
 
 def test_a_congratulation_with_a_single_variant_is_refused(edited, problems_of, responses):
@@ -166,10 +172,7 @@ def test_a_congratulation_with_a_single_variant_is_refused(edited, problems_of, 
     )
     rule["response"] = "utter_iamabot"
     problems = problems_of(edited)
-    assert any(
-        f"rule {number}" in p and "utter_iamabot" in p and "at least 2 variants" in p
-        for p in problems
-    ), problems
+    assert has(problems, Code.SINGLE_VARIANT, rule=number, response="utter_iamabot"), problems
 
 
 def test_a_low_rating_rule_pointing_to_a_response_that_says_bravo_is_refused(edited, problems_of):
@@ -177,9 +180,10 @@ def test_a_low_rating_rule_pointing_to_a_response_that_says_bravo_is_refused(edi
     low = next(r for r in rules_of(edited) if r["when"] == {"event": "review", "rating": [1, 2]})
     low["response"] = "utter_thank_first_review_5"
     problems = problems_of(edited)
-    praise = [p for p in problems if "must not congratulate" in p]
+    praise = [p for p in problems if p.code is Code.PRAISE_FOR_LOW_RATING]
     assert len(praise) == 1, problems
-    assert "utter_thank_first_review_5" in praise[0] and "variant 4" in praise[0]
+    assert praise[0].values["response"] == "utter_thank_first_review_5"
+    assert praise[0].values["variant"] == 4
 
 
 def test_an_apology_edited_in_domain_yml_to_say_felicitations_is_refused(
@@ -192,9 +196,8 @@ def test_an_apology_edited_in_domain_yml_to_say_felicitations_is_refused(
     edited_domain = tmp_path / "domain.yml"
     edited_domain.write_text(yaml.safe_dump(domain, allow_unicode=True), encoding="utf-8")
     problems = problems_of(edited, load_responses(edited_domain))
-    assert any(
-        "utter_apologize_review_low'" in p and "must not congratulate (variant 5)" in p
-        for p in problems
+    assert has(
+        problems, Code.PRAISE_FOR_LOW_RATING, response="utter_apologize_review_low", variant=5
     ), problems
 
 
@@ -203,22 +206,20 @@ def test_a_rule_covering_low_and_middle_ratings_must_not_congratulate_either(edi
         0, rule({"event": "review", "rating": [2, 3]}, "utter_congratulate_profile_50")
     )
     problems = problems_of(edited)
-    assert any(
-        "utter_congratulate_profile_50" in p and "must not congratulate" in p for p in problems
-    )
+    assert has(problems, Code.PRAISE_FOR_LOW_RATING, response="utter_congratulate_profile_50")
 
 
 def test_a_missing_catch_all_for_an_event_is_named(edited, problems_of):
     rules = rules_of(edited)
     rules[:] = [r for r in rules if r["when"] != {"event": "data_confirmed"}]
     problems = problems_of(edited)
-    assert problems == ["no catch-all rule for event 'data_confirmed' (a rule with only 'event')"]
+    assert problems == [Mistake(Code.NO_CATCH_ALL, Place(("thanks",)), {"event": "data_confirmed"})]
 
 
 def test_a_missing_field_label_is_named(edited, problems_of):
     del edited["field_labels"]["phone"]
     problems = problems_of(edited)
-    assert problems == ["field_labels: missing a label for 'phone'"]
+    assert problems == [Mistake(Code.MISSING_LABEL, Place(("field_labels",)), {"field": "phone"})]
 
 
 def test_every_mistake_is_listed_at_once(edited, problems_of):
@@ -226,9 +227,9 @@ def test_every_mistake_is_listed_at_once(edited, problems_of):
     rules_of(edited)[0]["response"] = "utter_inconnue"
     rules_of(edited).insert(0, rule({"event": "review", "rating": 0}, "utter_thank_review_5"))
     problems = problems_of(edited)
-    assert any("birthday" in p for p in problems)
-    assert any("utter_inconnue" in p for p in problems)
-    assert any("rating 0" in p for p in problems)
+    assert has(problems, Code.MISSING_LABEL, field="birthday")
+    assert has(problems, Code.UNKNOWN_RESPONSE, response="utter_inconnue")
+    assert has(problems, Code.RATING_OUT_OF_RANGE, rating=0)
 
 
 def test_invalid_yaml_names_the_line_to_fix(tmp_path, responses):
@@ -242,7 +243,8 @@ def test_invalid_yaml_names_the_line_to_fix(tmp_path, responses):
     with pytest.raises(TableError) as caught:
         load_table(path, responses)
     assert len(caught.value.problems) == 1
-    assert caught.value.problems[0].startswith(f"invalid YAML at line {line}:")
+    [problem] = caught.value.problems
+    assert problem.code is Code.INVALID_YAML and problem.place.line == line
 
 
 def test_a_table_that_is_a_list_is_reported_as_a_table_error(tmp_path, responses):
@@ -250,5 +252,30 @@ def test_a_table_that_is_a_list_is_reported_as_a_table_error(tmp_path, responses
     path.write_text(
         "- when: {event: review}\n  response: utter_thank_review_middle\n", encoding="utf-8"
     )
-    with pytest.raises(TableError):
+    with pytest.raises(TableError) as caught:
         load_table(path, responses)
+    assert [p.code for p in caught.value.problems] == [Code.TABLE_NOT_A_MAPPING]
+
+
+def test_a_refused_table_says_what_to_fix_in_french_for_the_startup_message(
+    tmp_path, edited, responses
+):
+    del edited["field_labels"]["phone"]
+    path = tmp_path / "congratulations.yml"
+    path.write_text(yaml.safe_dump(edited, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(TableError) as caught:
+        load_table(path, responses)
+    assert str(caught.value) == (
+        f"{path}\u00a0: 1 problème(s) dans la table des remerciements\u00a0:\n"
+        "- field_labels\u00a0: pas de libellé pour phone\u00a0: ajoutez une ligne "
+        "`phone: votre ...` sous field_labels"
+    )
+
+
+def test_invalid_yaml_at_startup_says_the_line_in_french(tmp_path, responses):
+    path = tmp_path / "congratulations.yml"
+    path.write_text("milestones: [50, 80\nthanks: []\n", encoding="utf-8")
+    with pytest.raises(TableError) as caught:
+        load_table(path, responses)
+    assert "\n- ligne 2\u00a0: erreur de syntaxe YAML (" in str(caught.value)
+    assert "guillemet droit" in str(caught.value)

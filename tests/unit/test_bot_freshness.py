@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import PROJECT_ROOT
 from bot.domain.freshness import DAYS_PER_MONTH, FreshnessPolicy, PolicyError, load_policy
+from bot.domain.mistakes import Code, Place
 from bot.domain.profile import display_value, step_of_field
 from bot.domain.validation import (
     parse_city,
@@ -111,22 +112,37 @@ def test_a_field_left_out_of_the_file_lasts_default_months(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("content", "problem"),
+    ("content", "code", "values", "line"),
     [
-        ("fields:\n  pointure: 12\n", "unknown field 'pointure'"),
-        ("fields:\n  email: 0\n", "'email' must last a positive number of months, not 0"),
-        ("fields:\n  phone: -6\n", "'phone' must last a positive number of months, not -6"),
-        ("fields:\n  city: douze\n", "'city' must last a positive number of months, not 'douze'"),
-        ("fields:\n  city: oui\n", "'city' must last a positive number of months, not 'oui'"),
-        ("fields:\n  email:\n", "'email' must last a positive number of months, not None"),
-        ("default_months: 0\n", "default_months must be a positive number of months, not 0"),
-        ("default_months: deux ans\n", "default_months must be a positive number of months"),
-        ("quiet_days: -1\n", "quiet_days must be a whole number of days, not -1"),
-        ("quiet_days: 2.5\n", "quiet_days must be a whole number of days, not 2.5"),
-        ("quiet_days: une semaine\n", "quiet_days must be a whole number of days"),
-        ("- email: 24\n- phone: 24\n", "the file must be a mapping"),
-        ("fields:\n  email: 24\n   phone: 12\n", "invalid YAML at line 3"),
-        ("quiet_days: 7\nfields:\n  email: [24\n", "invalid YAML at line 4"),
+        ("fields:\n  pointure: 12\n", Code.UNKNOWN_FIELD, {"field": "pointure"}, None),
+        ("fields:\n  email: 0\n", Code.NON_POSITIVE_MONTHS, {"field": "email", "value": 0}, None),
+        ("fields:\n  phone: -6\n", Code.NON_POSITIVE_MONTHS, {"field": "phone", "value": -6}, None),
+        (
+            "fields:\n  city: douze\n",
+            Code.NON_POSITIVE_MONTHS,
+            {"field": "city", "value": "douze"},
+            None,
+        ),
+        (
+            "fields:\n  city: oui\n",
+            Code.NON_POSITIVE_MONTHS,
+            {"field": "city", "value": "oui"},
+            None,
+        ),
+        ("fields:\n  email:\n", Code.NON_POSITIVE_MONTHS, {"field": "email", "value": None}, None),
+        ("default_months: 0\n", Code.NON_POSITIVE_DEFAULT_MONTHS, {"value": 0}, None),
+        (
+            "default_months: deux ans\n",
+            Code.NON_POSITIVE_DEFAULT_MONTHS,
+            {"value": "deux ans"},
+            None,
+        ),
+        ("quiet_days: -1\n", Code.BAD_QUIET_DAYS, {"value": -1}, None),
+        ("quiet_days: 2.5\n", Code.BAD_QUIET_DAYS, {"value": 2.5}, None),
+        ("quiet_days: une semaine\n", Code.BAD_QUIET_DAYS, {"value": "une semaine"}, None),
+        ("- email: 24\n- phone: 24\n", Code.POLICY_NOT_A_MAPPING, {}, None),
+        ("fields:\n  email: 24\n   phone: 12\n", Code.INVALID_YAML, {}, 3),
+        ("quiet_days: 7\nfields:\n  email: [24\n", Code.INVALID_YAML, {}, 4),
     ],
     ids=[
         "unknown-field",
@@ -145,12 +161,17 @@ def test_a_field_left_out_of_the_file_lasts_default_months(tmp_path):
         "unclosed-bracket",
     ],
 )
-def test_a_broken_policy_is_refused_with_what_to_fix(tmp_path, content, problem):
+def test_a_broken_policy_is_refused_with_what_to_fix(tmp_path, content, code, values, line):
     path = tmp_path / "freshness.yml"
     path.write_text(content, "utf-8")
     with pytest.raises(PolicyError) as refused:
         load_policy(path)
-    assert any(problem in said for said in refused.value.problems), refused.value.problems
+    assert any(
+        said.code is code
+        and all(said.values.get(key) == value for key, value in values.items())
+        and (line is None or said.place.line == line)
+        for said in refused.value.problems
+    ), refused.value.problems
     assert str(path) in str(refused.value)
 
 
@@ -168,7 +189,22 @@ def test_a_fields_section_that_is_not_a_mapping_is_a_policy_error(tmp_path, cont
     path.write_text(content, "utf-8")
     with pytest.raises(PolicyError) as refused:
         load_policy(path)
-    assert any("fields" in said for said in refused.value.problems)
+    assert [said.code for said in refused.value.problems] == [Code.FIELDS_NOT_A_MAPPING]
+    assert refused.value.problems[0].place == Place(("fields",))
+
+
+def test_a_refused_policy_says_what_to_fix_in_french_for_the_startup_message(tmp_path):
+    path = tmp_path / "freshness.yml"
+    path.write_text("fields:\n  city: -1\nquiet_day: 7\n", "utf-8")
+    with pytest.raises(PolicyError) as refused:
+        load_policy(path)
+    assert str(refused.value) == (
+        f"{path}\u00a0: 2 problème(s) dans la durée de validité des informations\u00a0:\n"
+        "- clé «\u00a0quiet_day\u00a0» inconnue, elle serait ignorée\u00a0: clés possibles\u00a0: "
+        "default_months, fields, quiet_days\n"
+        "- city vaut -1, ce n'est pas un nombre de mois positif\u00a0: écrivez par exemple "
+        "`city: 12`"
+    )
 
 
 # --- is_stale -----------------------------------------------------------------------------

@@ -12,10 +12,11 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.domain.mistakes import Code
 from bot.tools.content.nlu import check_examples
 from bot.tools.content.rasa_validate import rasa_validate
 from bot.tools.content.responses import check_responses
-from bot.tools.content.source import YAML_SYNTAX, LineDict, LineList, Problem, load_located
+from bot.tools.content.source import LineDict, LineList, Problem, load_located
 from bot.tools.content.tables import check_policy, check_table
 from bot.tools.content.usage import Usage, read_actions, read_dialogue, read_table
 
@@ -106,7 +107,7 @@ def check_and_print(paths: ContentPaths, with_rasa: bool = True) -> int:
         print(problem.render(paths.root), file=sys.stderr)
     findings: tuple[str, ...] = ()
     # After a YAML syntax error Rasa would only print a stack trace.
-    rasa_ran = with_rasa and not any(p.what.startswith(YAML_SYNTAX) for p in problems)
+    rasa_ran = with_rasa and not any(p.code is Code.INVALID_YAML for p in problems)
     if rasa_ran:
         verdict = rasa_validate(paths.root)
         findings = () if verdict.passed else verdict.findings

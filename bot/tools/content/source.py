@@ -6,15 +6,16 @@ editor can jump to the line and a marketer knows what to type.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from bot.domain.typography import frenchify
+from bot.domain.mistakes import Code, Mistake, Place
+from bot.domain.mistakes_fr import NO_DETAIL, describe, typeset
 
-YAML_SYNTAX = "erreur de syntaxe YAML"
+__all__ = ["LineDict", "LineList", "Problem", "load_located", "shown", "typeset"]
 
 
 @dataclass(frozen=True, order=True)
@@ -23,6 +24,8 @@ class Problem:
     line: int
     what: str
     fix: str
+    # The kind of mistake, when it has one; not part of what a marketer reads.
+    code: Code | None = field(default=None, compare=False)
 
     def render(self, root: Path | None = None) -> str:
         return f"{shown(self.path, root)}:{self.line}: " + typeset(f"{self.what} : {self.fix}")
@@ -31,15 +34,6 @@ class Problem:
 def shown(path: Path, root: Path | None) -> Path:
     """``path`` relative to the project when it is inside, as a marketer would type it."""
     return path.relative_to(root) if root is not None and path.is_relative_to(root) else path
-
-
-def typeset(message: str) -> str:
-    """French typography for a message, except inside `backticks` (quoted content, code).
-
-    Messages are written with plain spaces in the code and typeset here.
-    """
-    parts = message.split("`")
-    return "`".join(part if i % 2 else frenchify(part) for i, part in enumerate(parts))
 
 
 class LineDict(dict):  # type: ignore[type-arg]
@@ -119,18 +113,9 @@ def load_located(path: Path) -> tuple[Any, list[Problem]]:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1
-        detail = error.problem or "syntaxe invalide"
-        return None, [
-            Problem(
-                path,
-                line,
-                f"{YAML_SYNTAX} ({detail})",
-                "vérifiez sur cette ligne ou la précédente l'indentation (des espaces, pas "
-                "de tabulations), les deux-points après chaque clé, et les guillemets : un "
-                'guillemet droit (") dans un texte entre guillemets droits le termine, '
-                "écrivez plutôt « … »",
-            )
-        ]
+        detail = error.problem or NO_DETAIL
+        mistake = Mistake(Code.INVALID_YAML, Place(line=line), {"detail": detail})
+        return None, [Problem(path, line, *describe(mistake), code=mistake.code)]
     except yaml.YAMLError as error:
         return None, [Problem(path, 1, f"YAML illisible ({error})", "vérifiez la syntaxe")]
     finally:
