@@ -16,7 +16,7 @@ export RASA_TELEMETRY_ENABLED := false
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
 .PHONY: help setup run shell train validate test test-stories pytest check migrate bench clean \
-	report demo-data nlu-report
+	report demo-data nlu-report lint
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -77,7 +77,12 @@ shell: $(MODEL) migrate ## Talk to Merci in the terminal
 	@$(PY) -m bot check --no-rasa
 	@$(PY) -m bot shell --model $(MODEL)
 
-test: $(MODEL) check test-stories pytest ## Run every test (check includes rasa data validate)
+lint: $(STAMP) ## ruff (lint and format) and mypy (strict on bot/)
+	@$(PY) -m ruff check bot actions tests benchmarks
+	@$(PY) -m ruff format --check --quiet bot actions tests benchmarks || { echo "Run '$(PY) -m ruff format bot actions tests benchmarks' to format." >&2; exit 1; }
+	@$(PY) -m mypy
+
+test: lint $(MODEL) check test-stories pytest ## Run every test: lint, content checks (with rasa data validate), stories, pytest
 
 test-stories: $(MODEL) ## Conversation tests: rasa test on tests/stories
 	@$(RASA) test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors --out results/core --quiet

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -32,13 +33,12 @@ class ActionSessionStart(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        try:
+        # On a database error, queued messages stay queued; the conversation starts anyway.
+        with contextlib.suppress(StorageError):
             deliver(
                 dispatcher,
                 await in_thread(services().conversation.start_conversation, identity(tracker)),
             )
-        except StorageError:
-            pass  # queued messages stay queued; the conversation starts anyway
         carried = [
             SlotSet(name, value)
             for name, value in tracker.slots.items()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -192,15 +193,14 @@ class ActionPauseProfile(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        try:
+        # Pausing is a convenience: on a database error the form still stops, it just won't
+        # offer to resume.
+        with contextlib.suppress(StorageError):
             await in_thread(
                 services().profile.pause_profile,
                 identity(tracker),
                 tracker.get_slot("requested_slot"),
             )
-        except StorageError:
-            # Pausing is a convenience: the form still stops, it just won't offer to resume.
-            pass
         dispatcher.utter_message(response="utter_profile_paused")
         return [SlotSet("skipped_fields", None)]
 

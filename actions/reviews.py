@@ -61,7 +61,8 @@ class ValidateReviewForm(Action):
             return [SlotSet("requested_slot", step)]
         if is_interruption(tracker):
             return []
-        text, value = latest_text(tracker), None
+        text = latest_text(tracker)
+        value: int | str | None = None
         if step == "rating":
             entity = next(tracker.get_latest_entity_values("rating"), None)
             try:

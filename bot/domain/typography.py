@@ -24,7 +24,7 @@ def frenchify(text: str) -> str:
         part = _AFTER_OPENING.sub("«" + NBSP, part)
         fixed.append(part)
     out = fixed[0]
-    for url, part in zip(urls, fixed[1:]):
+    for url, part in zip(urls, fixed[1:], strict=True):
         out += url + part
     return out
 

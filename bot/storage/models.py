@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
@@ -27,7 +28,8 @@ NAMING_CONVENTION = {
 }
 
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
-Base = declarative_base(metadata=metadata)
+# SQLAlchemy 1.4 has no type stubs: the declarative base is Any to mypy.
+Base: Any = declarative_base(metadata=metadata)
 
 
 class Consumer(Base):
