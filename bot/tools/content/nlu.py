@@ -97,35 +97,56 @@ def check_examples(
     first_seen: dict[str, Example] = {}
     for example in examples:
         earlier = first_seen.setdefault(example.key, example)
-        if earlier is example:
-            continue
-        if earlier.intent == example.intent:
-            problems.append(
-                Problem(
-                    example.path,
-                    example.line,
-                    f"exemple en double dans l'intention {example.intent} : `{example.text}` "
-                    f"(déjà écrit {earlier.place(root)})",
-                    "supprimez cette ligne, un doublon n'apprend rien à Merci",
-                )
-            )
-        else:
-            problems.append(
-                Problem(
-                    example.path,
-                    example.line,
-                    f"le même exemple est rangé sous deux intentions : `{example.text}` sous "
-                    f"{example.intent}, et sous {earlier.intent} ({earlier.place(root)})",
-                    "gardez-le sous une seule intention, celle que le consommateur veut dire",
-                )
-            )
+        if earlier is not example:
+            problems.append(_repeated(example, earlier, root))
     if held_out is not None:
         problems += _leaks(first_seen, held_out, root)
     if domain_intents is None:
         return problems
+    problems += _too_few(examples, intent_places, domain_intents, domain_path)
+    for intent, (path, line) in intent_places.items():
+        if intent not in domain_intents:
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    f"l'intention {intent} n'est pas déclarée dans domain.yml",
+                    "ajoutez-la sous « intents: » dans domain.yml, ou corrigez son nom ici",
+                )
+            )
+    return problems
+
+
+def _repeated(example: Example, earlier: Example, root: Path | None) -> Problem:
+    """An example written twice: in the same intent, or (worse) under two intents."""
+    if earlier.intent == example.intent:
+        return Problem(
+            example.path,
+            example.line,
+            f"exemple en double dans l'intention {example.intent} : `{example.text}` "
+            f"(déjà écrit {earlier.place(root)})",
+            "supprimez cette ligne, un doublon n'apprend rien à Merci",
+        )
+    return Problem(
+        example.path,
+        example.line,
+        f"le même exemple est rangé sous deux intentions : `{example.text}` sous "
+        f"{example.intent}, et sous {earlier.intent} ({earlier.place(root)})",
+        "gardez-le sous une seule intention, celle que le consommateur veut dire",
+    )
+
+
+def _too_few(
+    examples: list[Example],
+    intent_places: dict[str, tuple[Path, int]],
+    domain_intents: dict[str, int],
+    domain_path: Path,
+) -> list[Problem]:
+    """Intents with fewer than ``MIN_EXAMPLES`` examples (triggered EXTERNAL_ ones aside)."""
     counts: dict[str, int] = {}
     for example in examples:
         counts[example.intent] = counts.get(example.intent, 0) + 1
+    problems = []
     for intent, line in domain_intents.items():
         count = counts.get(intent, 0)
         if count >= MIN_EXAMPLES or intent.startswith(EXTERNAL):
@@ -141,16 +162,6 @@ def check_examples(
                 "des fautes de frappe, courts et longs",
             )
         )
-    for intent, (path, line) in intent_places.items():
-        if intent not in domain_intents:
-            problems.append(
-                Problem(
-                    path,
-                    line,
-                    f"l'intention {intent} n'est pas déclarée dans domain.yml",
-                    "ajoutez-la sous « intents: » dans domain.yml, ou corrigez son nom ici",
-                )
-            )
     return problems
 
 
