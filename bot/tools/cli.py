@@ -146,7 +146,9 @@ def main(argv: list[str] | None = None) -> int:
         ("seconds-per-review", "seconds to write one review"),
         ("hourly-rate", "euros per hour of paid data entry"),
     ):
-        report.add_argument(f"--{name}", type=float, help=f"{unit} (default: data/report.yml)")
+        report.add_argument(
+            f"--{name}", type=float, help=f"{unit} (default: MERCI_REPORT_PATH, data/report.yml)"
+        )
     report.set_defaults(func=cmd_report)
     demo = commands.add_parser("demo-data", help="replace the demo consumers with new ones")
     demo.add_argument("--consumers", type=int, default=5000)
@@ -185,4 +187,3 @@ def main(argv: list[str] | None = None) -> int:
     send.set_defaults(func=cmd_event_send)
     args = parser.parse_args(argv)
     return int(args.func(args))
-

@@ -10,7 +10,7 @@ import pytest
 from report_db import build_database
 
 from bot.__main__ import main
-from bot.tools.invisible_work.settings import SettingsError, load_report_settings
+from bot.tools.invisible_work.assumptions import AssumptionsError, load_assumptions
 
 NBSP, NNBSP = "\u00a0", "\u202f"
 
@@ -88,10 +88,33 @@ def test_the_hourly_rate_and_the_seconds_can_be_set_on_the_command_line(tmp_path
 def test_wrong_report_settings_are_refused_with_their_line(tmp_path):
     path = tmp_path / "report.yml"
     path.write_text("seconds_per_field: 20\nhourly_rate: vingt\n", encoding="utf-8")
-    with pytest.raises(SettingsError) as caught:
-        load_report_settings(path)
+    with pytest.raises(AssumptionsError) as caught:
+        load_assumptions(path)
     [problem] = caught.value.problems
     assert (problem.line, problem.what) == (
         2,
         "hourly_rate vaut `'vingt'`, ce n'est pas un nombre positif",
     )
+
+
+@pytest.fixture
+def fresh_settings():
+    from bot.config import get_settings
+
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def test_the_assumptions_file_is_the_one_merci_report_path_names(
+    tmp_path, monkeypatch, fresh_settings
+):
+    assumptions = tmp_path / "hypotheses.yml"
+    assumptions.write_text("hourly_rate: 50\n", encoding="utf-8")
+    monkeypatch.setenv("MERCI_REPORT_PATH", str(assumptions))
+    url = f"sqlite:///{tmp_path / 'report.db'}"
+    build_database(url).dispose()
+    main(["report", "--database-url", url, "--out", str(tmp_path)])
+    figures = figures_of(tmp_path)
+    assert figures[("hypotheses", "cout horaire (euros)")] == "50,00"
+    assert figures[("hypotheses", "secondes par avis")] == "90,0"  # the default, not in the file

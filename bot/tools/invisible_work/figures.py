@@ -23,7 +23,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from bot.domain.freshness import FreshnessPolicy
 from bot.domain.profile import PROFILE_FIELDS
 from bot.storage.models import Acknowledgement, Consumer, ProfileField, Review, utcnow
-from bot.tools.invisible_work.settings import ReportSettings
+from bot.tools.invisible_work.assumptions import ReportAssumptions
 
 BANDS = {"low": (1, 2), "middle": (3, 4), "high": (5,)}
 
@@ -43,7 +43,7 @@ class Figures:
     followups: int  # disappointed consumers who asked to be called back
     thanks: Mapping[tuple[str, str], int]  # (kind, response) -> acknowledgements
     fresh: Mapping[str, tuple[int, int]]  # field -> (within policy, stored)
-    settings: ReportSettings
+    assumptions: ReportAssumptions
 
     # -- totals and derived figures ----------------------------------------------------
 
@@ -98,7 +98,7 @@ class Figures:
 
     @property
     def seconds_spent(self) -> float:
-        s = self.settings
+        s = self.assumptions
         return (
             self.fields_entered * s.seconds_per_field
             + self.fields_confirmed * s.seconds_per_confirmation
@@ -112,7 +112,7 @@ class Figures:
     @property
     def equivalent_cost(self) -> float:
         """What the brand would have paid someone to do the same data entry, in euros."""
-        return self.hours_spent * self.settings.hourly_rate
+        return self.hours_spent * self.assumptions.hourly_rate
 
 
 def _period(column: Any, since: datetime | None, until: datetime) -> ColumnElement[bool]:
@@ -128,7 +128,7 @@ def _pairs(rows: Any) -> dict[tuple[Any, str], int]:
 def compute(
     engine: Engine,
     policy: FreshnessPolicy,
-    settings: ReportSettings,
+    assumptions: ReportAssumptions,
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> Figures:
@@ -205,7 +205,7 @@ def compute(
         followups=sum(int(r[4]) for r in review_rows),
         thanks=thanks,
         fresh={f: fresh.get(f, (0, 0)) for f in PROFILE_FIELDS},
-        settings=settings,
+        assumptions=assumptions,
     )
 
 

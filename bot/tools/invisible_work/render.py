@@ -197,7 +197,7 @@ td:not(:first-child){text-align:right}img{max-width:100%}
 
 
 def html_report(figures: Figures, images: dict[str, str], generated: datetime) -> str:
-    s = figures.settings
+    s = figures.assumptions
     fields = list(PROFILE_FIELDS)
     channels = sorted({c for _, c in figures.entered} | {c for _, c in figures.confirmed})
     kpis = [
@@ -330,7 +330,7 @@ def csv_rows(figures: Figures) -> list[tuple[str, str, str]]:
         rows.append(("informations_enregistrees", field, str(stored)))
         rows.append(("informations_a_jour", field, str(fresh)))
     share = figures.freshness_share
-    s = figures.settings
+    s = figures.assumptions
     rows += [
         ("fraicheur", "part a jour", "" if share is None else number(share, 4).replace(NNBSP, "")),
         ("hypotheses", "secondes par information saisie", number(s.seconds_per_field, 1)),
@@ -361,7 +361,7 @@ def summary(figures: Figures) -> list[str]:
     spread = ", ".join(
         f"{BAND_LABELS[b]} {percent(n / total)}" for b, n in bands.items() if figures.review_count
     )
-    s = figures.settings
+    s = figures.assumptions
     return [
         f"Le travail invisible de vos consommateurs, {period(figures)} "
         f"({number(figures.consumers)} consommateurs) :",
