@@ -401,7 +401,7 @@ def run_demo_data(
     from bot.domain.wording import load_responses
     from bot.storage.engine import build_engine
     from bot.storage.migrate import upgrade
-    from bot.tools.invisible_work.render import number
+    from bot.tools.invisible_work.formatting import number
 
     settings = get_settings()
     url = database_url or settings.database_url

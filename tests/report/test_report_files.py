@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import csv
 import re
+from datetime import datetime
 
 import pytest
 from report_db import build_database
+from sqlalchemy.orm import Session
 
 from bot.__main__ import main
+from bot.storage.models import Acknowledgement, Consumer, ProfileField
 from bot.tools.invisible_work.assumptions import AssumptionsError, load_assumptions
 
 NBSP, NNBSP = "\u00a0", "\u202f"
@@ -118,3 +121,34 @@ def test_the_assumptions_file_is_the_one_merci_report_path_names(
     figures = figures_of(tmp_path)
     assert figures[("hypotheses", "cout horaire (euros)")] == "50,00"
     assert figures[("hypotheses", "secondes par avis")] == "90,0"  # the default, not in the file
+
+
+def test_names_read_from_the_database_are_escaped_in_the_page(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'report.db'}"
+    engine = build_database(url)
+    with Session(engine) as session, session.begin():
+        intruder = Consumer(channel="<script>alert(1)</script>", sender_id="x",
+                            created_at=datetime(2026, 5, 1))  # fmt: skip
+        session.add(intruder)
+        session.flush()
+        session.add_all([
+            ProfileField(consumer_id=intruder.id, field="email", value="x@exemple.fr",
+                         source="chat", updated_at=datetime(2026, 5, 1)),
+            Acknowledgement(consumer_id=intruder.id, event_key="k", kind="field_saved",
+                            response='<script>alert("merci")</script>', variant=0, text="Merci",
+                            created_at=datetime(2026, 5, 1)),
+        ])  # fmt: skip
+    engine.dispose()
+    main(["report", "--database-url", url, "--since", "2026-01-01", "--out", str(tmp_path)])
+    page = (tmp_path / "travail-invisible.html").read_text(encoding="utf-8")
+    assert "<script" not in page
+    assert "<th>&lt;script&gt;alert(1)&lt;/script&gt;</th>" in page  # a channel column
+    assert "<td>&lt;script&gt;alert(&quot;merci&quot;)&lt;/script&gt;</td>" in page
+
+
+def test_the_typo_filter_sets_french_spaces_then_escapes():
+    from bot.tools.invisible_work.render import typo
+
+    assert typo("Vraiment ? <b>Oui</b> : 5 & 6") == (
+        f"Vraiment{NNBSP}? &lt;b&gt;Oui&lt;/b&gt;{NBSP}: 5 &amp; 6"
+    )
