@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from bot.config import PROJECT_ROOT
+from bot.domain.typography import NBSP
 
 
 def cmd_migrate(_: argparse.Namespace) -> int:
@@ -31,26 +34,44 @@ def cmd_check(args: argparse.Namespace) -> int:
     return check_and_print(paths, with_rasa=args.rasa)
 
 
+def _database_failed(consequence: str) -> int:
+    """One line instead of a traceback; the database's own message may quote stored values."""
+    print(
+        f"La base de données est inaccessible ou incomplète{NBSP}: {consequence}. Vérifiez "
+        "DATABASE_URL (ou --database-url) et que make migrate a réussi.",
+        file=sys.stderr,
+    )
+    return 1
+
+
 def cmd_report(args: argparse.Namespace) -> int:
+    from bot.storage.unit_of_work import StorageError
     from bot.tools.invisible_work import run_report
 
-    return run_report(
-        Path(args.out),
-        since=args.since,
-        until=args.until,
-        database_url=args.database_url,
-        seconds_per_field=args.seconds_per_field,
-        seconds_per_confirmation=args.seconds_per_confirmation,
-        seconds_per_review=args.seconds_per_review,
-        hourly_rate=args.hourly_rate,
-    )
+    try:
+        return run_report(
+            Path(args.out),
+            since=args.since,
+            until=args.until,
+            database_url=args.database_url,
+            seconds_per_field=args.seconds_per_field,
+            seconds_per_confirmation=args.seconds_per_confirmation,
+            seconds_per_review=args.seconds_per_review,
+            hourly_rate=args.hourly_rate,
+        )
+    except StorageError:
+        return _database_failed("aucun rapport n'a été écrit")
 
 
 def cmd_demo_data(args: argparse.Namespace) -> int:
+    from bot.storage.unit_of_work import StorageError
     from bot.tools.demo_data import run_demo_data
 
     now = datetime.combine(args.now, datetime.min.time()) if args.now else None
-    return run_demo_data(args.consumers, args.seed, now, args.database_url)
+    try:
+        return run_demo_data(args.consumers, args.seed, now, args.database_url)
+    except StorageError:
+        return _database_failed("les données de démonstration n'ont pas changé")
 
 
 def cmd_nlu_report(args: argparse.Namespace) -> int:
@@ -119,20 +140,7 @@ def cmd_event_send(args: argparse.Namespace) -> int:
     return 0 if 200 <= status < 300 else 1
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("migrate", help="create or upgrade the database schema").set_defaults(
-        func=cmd_migrate
-    )
-    check = commands.add_parser(
-        "check", help="check the content marketers edit, then rasa data validate"
-    )
-    check.add_argument("--root", help="check a copy of the project in this folder")
-    check.add_argument(
-        "--no-rasa", dest="rasa", action="store_false", help="skip rasa data validate (10 s)"
-    )
-    check.set_defaults(func=cmd_check)
+def _add_report(commands: Any) -> None:
     report = commands.add_parser(
         "report", help="the 'invisible work' report: HTML page with charts, CSV, summary"
     )
@@ -150,12 +158,33 @@ def main(argv: list[str] | None = None) -> int:
             f"--{name}", type=float, help=f"{unit} (default: MERCI_REPORT_PATH, data/report.yml)"
         )
     report.set_defaults(func=cmd_report)
+
+
+def _add_demo_data(commands: Any) -> None:
     demo = commands.add_parser("demo-data", help="replace the demo consumers with new ones")
     demo.add_argument("--consumers", type=int, default=5000)
     demo.add_argument("--seed", type=int, default=2026, help="same seed, same data")
     demo.add_argument("--now", type=date.fromisoformat, help="the data ends here (default: today)")
     demo.add_argument("--database-url", help="default: DATABASE_URL")
     demo.set_defaults(func=cmd_demo_data)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("migrate", help="create or upgrade the database schema").set_defaults(
+        func=cmd_migrate
+    )
+    check = commands.add_parser(
+        "check", help="check the content marketers edit, then rasa data validate"
+    )
+    check.add_argument("--root", help="check a copy of the project in this folder")
+    check.add_argument(
+        "--no-rasa", dest="rasa", action="store_false", help="skip rasa data validate (10 s)"
+    )
+    check.set_defaults(func=cmd_check)
+    _add_report(commands)
+    _add_demo_data(commands)
     nlu = commands.add_parser("nlu-report", help="NLU quality on the held-out test file")
     nlu.add_argument("--model", default=str(PROJECT_ROOT / "models" / "merci.tar.gz"))
     nlu.add_argument("--test-file", default=str(PROJECT_ROOT / "tests" / "nlu" / "test_nlu.yml"))

@@ -20,16 +20,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from bot.domain.congratulations import CongratulationTable, Occasion
 from bot.domain.profile import FORM_STEPS, completeness, crossed_milestone
 from bot.domain.wording import Variant, choose_variant, render
 from bot.services.core import product_key
-from bot.storage.models import Acknowledgement, Consumer, ProfileField, Review, utcnow
+from bot.storage import demo_queries
+from bot.storage.models import utcnow
+from bot.storage.unit_of_work import transaction
 
-PREFIX = "demo-"
+PREFIX = demo_queries.DEMO_PREFIX
 CHUNK = 20_000
 
 CHANNELS = {"socketio": 0.45, "facebook": 0.30, "rest": 0.25}
@@ -143,16 +145,12 @@ class Batch:
     reviews: list[dict[str, Any]] = field(default_factory=list)
     thanks: list[dict[str, Any]] = field(default_factory=list)
 
-    def flush(self, db: Connection) -> None:
-        for table, rows in (
-            (Consumer.__table__, self.consumers),
-            (ProfileField.__table__, self.fields),
-            (Review.__table__, self.reviews),
-            (Acknowledgement.__table__, self.thanks),
-        ):
-            if rows:
-                db.execute(insert(table), rows)
-                rows.clear()
+    def flush(self, session: Session) -> None:
+        demo_queries.insert_demo_rows(
+            session, self.consumers, self.fields, self.reviews, self.thanks
+        )
+        for rows in (self.consumers, self.fields, self.reviews, self.thanks):
+            rows.clear()
 
     def __len__(self) -> int:
         return len(self.consumers) + len(self.fields) + len(self.reviews) + len(self.thanks)
@@ -354,16 +352,6 @@ class _Thanks:
         self.last = (response, variant.index)
 
 
-def remove_demo_data(db: Connection) -> int:
-    """Delete the demo consumers and everything they did; the number of consumers removed."""
-    demo = select(Consumer.id).where(Consumer.sender_id.like(f"{PREFIX}%"))
-    for model in (Acknowledgement, Review, ProfileField):
-        db.execute(delete(model.__table__).where(model.__table__.c.consumer_id.in_(demo)))
-    return int(
-        db.execute(delete(Consumer.__table__).where(Consumer.sender_id.like(f"{PREFIX}%"))).rowcount
-    )
-
-
 def generate(
     engine: Engine,
     table: CongratulationTable,
@@ -373,23 +361,31 @@ def generate(
     now: datetime | None = None,
     progress: Any = None,
 ) -> DemoCounts:
-    """Replace the demo data with ``consumers`` new demo consumers, in one transaction."""
+    """Replace the demo data with ``consumers`` new demo consumers, in one transaction.
+
+    StorageError if the database fails; then nothing has changed.
+    """
     now = now or utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
-    writer = DemoWriter(table, responses, random.Random(seed), now)
-    with engine.begin() as db:
-        remove_demo_data(db)
-        first_id = int(db.scalar(select(func.coalesce(func.max(Consumer.id), 0)))) + 1
+
+    def work(session: Session) -> DemoCounts:
+        # A fresh writer on each attempt: transaction() may run this twice.
+        writer = DemoWriter(table, responses, random.Random(seed), now)
+        demo_queries.remove_demo_consumers(session)
+        first_id = demo_queries.next_consumer_id(session)
         for number in range(consumers):
             writer.consumer(first_id + number, number + 1)
             if len(writer.batch) >= CHUNK:
-                writer.batch.flush(db)
+                writer.batch.flush(session)
                 if progress:
                     progress(number + 1, consumers)
-        writer.batch.flush(db)
+        writer.batch.flush(session)
+        return DemoCounts(consumers, writer.counts["fields"], writer.counts["reviews"],
+                          writer.counts["thanks"])  # fmt: skip
+
+    counts = transaction(work, engine)
     if progress:
         progress(consumers, consumers)
-    return DemoCounts(consumers, writer.counts["fields"], writer.counts["reviews"],
-                      writer.counts["thanks"])  # fmt: skip
+    return counts
 
 
 def run_demo_data(

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from bot.__main__ import main
 from bot.config import PROJECT_ROOT
 from bot.domain.congratulations import NO_PRAISE, load_table
 from bot.domain.validation import parse_email, parse_phone
@@ -19,6 +20,7 @@ from bot.storage.models import Consumer, utcnow
 from bot.tools.demo_data import generate
 
 NOW = datetime(2026, 11, 25)
+NBSP = "\u00a0"
 
 
 @pytest.fixture(scope="module")
@@ -110,3 +112,22 @@ def test_thanks_are_real_sentences_and_never_praise_a_disappointed_consumer(engi
     assert thanks and all("{" not in said for said, _ in thanks)
     low = [said for said, rating in thanks if rating in (1, 2)]
     assert low and not any(NO_PRAISE.search(said) for said in low)
+
+
+def test_a_database_error_gets_one_clear_line_and_changes_nothing(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'broken.db'}"
+    upgrade(url)
+    engine = build_engine(url)
+    with Session(engine) as session, session.begin():
+        session.add(Consumer(channel="rest", sender_id="marie", created_at=utcnow()))
+        session.execute(text("DROP TABLE reviews"))  # migrated as far as Alembic knows, yet broken
+    status = main(["demo-data", "--consumers", "200", "--database-url", url])
+    assert status == 1
+    err = capsys.readouterr().err
+    assert err == (
+        f"La base de données est inaccessible ou incomplète{NBSP}: les données de démonstration "
+        "n'ont pas changé. Vérifiez DATABASE_URL (ou --database-url) et que make migrate a "
+        "réussi.\n"
+    )
+    assert rows(engine, "SELECT sender_id FROM consumers") == [("marie",)]
+    engine.dispose()

@@ -152,3 +152,15 @@ def test_the_typo_filter_sets_french_spaces_then_escapes():
     assert typo("Vraiment ? <b>Oui</b> : 5 & 6") == (
         f"Vraiment{NNBSP}? &lt;b&gt;Oui&lt;/b&gt;{NBSP}: 5 &amp; 6"
     )
+
+
+def test_a_database_without_its_tables_gets_one_clear_line_and_no_report(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'empty.db'}"  # never migrated: no table at all
+    status = main(["report", "--database-url", url, "--out", str(tmp_path / "reports")])
+    assert status == 1
+    out, err = capsys.readouterr()
+    assert err == (
+        f"La base de données est inaccessible ou incomplète{NBSP}: aucun rapport n'a été écrit. "
+        "Vérifiez DATABASE_URL (ou --database-url) et que make migrate a réussi.\n"
+    )
+    assert not (tmp_path / "reports").exists()
