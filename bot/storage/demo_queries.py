@@ -13,18 +13,12 @@ from sqlalchemy.orm import Session
 
 from bot.storage.models import Acknowledgement, Consumer, ProfileField, Review
 
-DEMO_PREFIX = "demo-"
-
 Rows = Sequence[dict[str, Any]]
 
 
-def _demo_consumers() -> Any:
-    return select(Consumer.id).where(Consumer.sender_id.like(f"{DEMO_PREFIX}%"))
-
-
 def remove_demo_consumers(session: Session) -> int:
-    """Delete the demo consumers and everything they did; the number of consumers removed."""
-    demo = _demo_consumers()
+    """Delete the consumers marked ``is_demo`` and everything they did; how many consumers."""
+    demo = select(Consumer.id).where(Consumer.is_demo.is_(True))
     for model in (Acknowledgement, Review, ProfileField):
         table = model.__table__
         session.execute(delete(table).where(table.c.consumer_id.in_(demo)))
@@ -35,6 +29,17 @@ def remove_demo_consumers(session: Session) -> int:
 def next_consumer_id(session: Session) -> int:
     """The first consumer id above every id in use."""
     return int(session.scalar(select(func.coalesce(func.max(Consumer.id), 0)))) + 1
+
+
+def real_sender_ids(session: Session, prefix: str) -> set[str]:
+    """Sender ids starting with ``prefix`` that real consumers (not demo ones) chose."""
+    return set(
+        session.scalars(
+            select(Consumer.sender_id).where(
+                Consumer.is_demo.is_(False), Consumer.sender_id.startswith(prefix, autoescape=True)
+            )
+        )
+    )
 
 
 def insert_demo_rows(

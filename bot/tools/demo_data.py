@@ -5,9 +5,10 @@ the three channels who complete their profile step by step (and stop along the w
 people do), confirm their data, review products with the J-shaped ratings real reviews
 have, and get thanked by the real congratulation table with the real wording.
 
-The same seed and the same ``now`` give the same data. Demo consumers have a sender id
-starting with ``demo-``; running the command again replaces them and nothing else.
-Rows are written with bulk inserts, in chunks.
+The same seed and the same ``now`` give the same data. Demo consumers are marked by the
+``consumers.is_demo`` column (their sender ids, ``demo-0000001``..., are only there to be
+read, and skip any id a real consumer already chose); running the command again replaces
+them and nothing else. Rows are written with bulk inserts, in chunks.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from bot.storage import demo_queries
 from bot.storage.models import utcnow
 from bot.storage.unit_of_work import transaction
 
-PREFIX = demo_queries.DEMO_PREFIX
+PREFIX = "demo-"
 CHUNK = 20_000
 
 CHANNELS = {"socketio": 0.45, "facebook": 0.30, "rest": 0.25}
@@ -176,6 +177,8 @@ class DemoWriter:
     ) -> None:
         self.table, self.responses, self.rng, self.now = table, responses, rng, now
         self.batch = Batch()
+        # Sender ids real consumers chose: a demo consumer never takes one.
+        self.taken: set[str] = set()
         self.counts = {"fields": 0, "reviews": 0, "thanks": 0}
 
     def consumer(self, consumer_id: int, number: int) -> None:
@@ -186,9 +189,10 @@ class DemoWriter:
             {
                 "id": consumer_id,
                 "channel": channel,
-                "sender_id": f"{PREFIX}{number:07d}",
+                "sender_id": self._sender_id(number),
                 "external_id": None,
                 "created_at": created,
+                "is_demo": True,
             }  # fmt: skip
         )
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
@@ -207,6 +211,12 @@ class DemoWriter:
         if rng.random() < 0.40:
             self._reviews(consumer_id, channel, first if "first_name" in stored else None,
                           created, thanks)  # fmt: skip
+
+    def _sender_id(self, number: int) -> str:
+        sender = f"{PREFIX}{number:07d}"
+        while sender in self.taken:
+            sender += "-demo"
+        return sender
 
     def _later(self, after: datetime) -> datetime | None:
         moment = after + timedelta(days=self.rng.expovariate(1 / 90))
@@ -371,6 +381,7 @@ def generate(
         # A fresh writer on each attempt: transaction() may run this twice.
         writer = DemoWriter(table, responses, random.Random(seed), now)
         demo_queries.remove_demo_consumers(session)
+        writer.taken = demo_queries.real_sender_ids(session, PREFIX)
         first_id = demo_queries.next_consumer_id(session)
         for number in range(consumers):
             writer.consumer(first_id + number, number + 1)

@@ -131,3 +131,43 @@ def test_a_database_error_gets_one_clear_line_and_changes_nothing(tmp_path, caps
     )
     assert rows(engine, "SELECT sender_id FROM consumers") == [("marie",)]
     engine.dispose()
+
+
+def test_a_real_consumer_called_demo_marie_keeps_every_row(tmp_path, capsys):
+    from bot.storage.models import Acknowledgement, ProfileField, Review
+    from bot.tools.demo_data import run_demo_data
+
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    upgrade(url)
+    engine = build_engine(url)
+    with Session(engine) as session, session.begin():
+        marie = Consumer(channel="rest", sender_id="demo-marie", created_at=NOW)
+        # Also the very sender ids the generator gives, chosen first by real consumers.
+        session.add_all([marie] + [
+            Consumer(channel=channel, sender_id="demo-0000001", created_at=NOW)
+            for channel in ("rest", "socketio", "facebook")
+        ])  # fmt: skip
+        session.flush()
+        session.add_all([
+            ProfileField(consumer_id=marie.id, field="city", value="Lyon", source="chat",
+                         updated_at=NOW),
+            Review(consumer_id=marie.id, event_key="r1", rating=5, text="Parfait.",
+                   channel="rest", created_at=NOW),
+            Acknowledgement(consumer_id=marie.id, event_key="r1", kind="review",
+                            response="utter_thank_first_review_5", variant=0, text="Merci !",
+                            created_at=NOW),
+        ])  # fmt: skip
+    real = (
+        "SELECT c.sender_id, c.channel, p.value, r.text, a.text FROM consumers c "
+        "LEFT JOIN profile_fields p ON p.consumer_id = c.id "
+        "LEFT JOIN reviews r ON r.consumer_id = c.id "
+        "LEFT JOIN acknowledgements a ON a.consumer_id = c.id "
+        "WHERE NOT c.is_demo ORDER BY c.id"
+    )
+    before = rows(engine, real)
+    for _ in range(2):
+        assert run_demo_data(200, seed=2026, now=NOW, database_url=url) == 0
+    assert rows(engine, real) == before and len(before) == 4
+    assert rows(engine, "SELECT COUNT(*) FROM consumers WHERE is_demo") == [(200,)]
+    assert rows(engine, "SELECT COUNT(*) FROM consumers") == [(204,)]
+    engine.dispose()
