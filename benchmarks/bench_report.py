@@ -20,16 +20,16 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from bot.config import PROJECT_ROOT
+from bot.config import PROJECT_ROOT, get_settings
 from bot.domain.congratulations import load_table
 from bot.domain.freshness import load_policy
 from bot.domain.wording import load_responses
 from bot.storage.engine import build_engine
 from bot.storage.migrate import upgrade
 from bot.tools.demo_data import generate
+from bot.tools.invisible_work.assumptions import load_assumptions
 from bot.tools.invisible_work.figures import compute
 from bot.tools.invisible_work.render import write_report
-from bot.tools.invisible_work.settings import load_report_settings
 
 TARGET_SECONDS = 30.0
 NOW = datetime(2026, 11, 25)
@@ -55,7 +55,7 @@ def measure(consumers: int, repeat: int) -> dict[str, float]:
     responses = load_responses(PROJECT_ROOT / "domain.yml")
     table = load_table(PROJECT_ROOT / "data" / "congratulations.yml", responses)
     policy = load_policy(PROJECT_ROOT / "data" / "freshness.yml")
-    settings = load_report_settings(PROJECT_ROOT / "data" / "report.yml")
+    assumptions = load_assumptions(get_settings().report_assumptions_path)
     since = datetime.combine(date(2026, 1, 1), datetime.min.time())
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'bench.db'}"
@@ -71,10 +71,10 @@ def measure(consumers: int, repeat: int) -> dict[str, float]:
                     db.execute(text(query)).all()
 
         def figures() -> object:
-            return compute(engine, policy, settings, since, NOW)
+            return compute(engine, policy, assumptions, since, NOW)
 
         def report() -> None:
-            write_report(compute(engine, policy, settings, since, NOW), Path(tmp), NOW)
+            write_report(compute(engine, policy, assumptions, since, NOW), Path(tmp), NOW)
 
         one_pass()  # warm the page cache for everyone alike
         baseline = timed(one_pass, repeat)

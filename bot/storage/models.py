@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Column,
     DateTime,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import declarative_base, relationship
+from sqlalchemy.sql.expression import false
 
 # Stable constraint names, so Alembic migrations are the same on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -49,6 +51,8 @@ class Consumer(Base):
     last_seen_at = Column(DateTime, nullable=True)
     # When Merci last asked whether a stored value is still right.
     freshness_asked_at = Column(DateTime, nullable=True)
+    # Made up by ``python -m bot demo-data``, which deletes only these (never by sender id).
+    is_demo = Column(Boolean, nullable=False, server_default=false())
 
     fields = relationship("ProfileField", back_populates="consumer", lazy="raise")
 

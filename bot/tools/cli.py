@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from bot.config import PROJECT_ROOT
+from bot.domain.typography import NBSP
 
 
 def cmd_migrate(_: argparse.Namespace) -> int:
@@ -31,26 +34,44 @@ def cmd_check(args: argparse.Namespace) -> int:
     return check_and_print(paths, with_rasa=args.rasa)
 
 
+def _database_failed(consequence: str) -> int:
+    """One line instead of a traceback; the database's own message may quote stored values."""
+    print(
+        f"La base de données est inaccessible ou incomplète{NBSP}: {consequence}. Vérifiez "
+        "DATABASE_URL (ou --database-url) et que make migrate a réussi.",
+        file=sys.stderr,
+    )
+    return 1
+
+
 def cmd_report(args: argparse.Namespace) -> int:
+    from bot.storage.unit_of_work import StorageError
     from bot.tools.invisible_work import run_report
 
-    return run_report(
-        Path(args.out),
-        since=args.since,
-        until=args.until,
-        database_url=args.database_url,
-        seconds_per_field=args.seconds_per_field,
-        seconds_per_confirmation=args.seconds_per_confirmation,
-        seconds_per_review=args.seconds_per_review,
-        hourly_rate=args.hourly_rate,
-    )
+    try:
+        return run_report(
+            Path(args.out),
+            since=args.since,
+            until=args.until,
+            database_url=args.database_url,
+            seconds_per_field=args.seconds_per_field,
+            seconds_per_confirmation=args.seconds_per_confirmation,
+            seconds_per_review=args.seconds_per_review,
+            hourly_rate=args.hourly_rate,
+        )
+    except StorageError:
+        return _database_failed("aucun rapport n'a été écrit")
 
 
 def cmd_demo_data(args: argparse.Namespace) -> int:
+    from bot.storage.unit_of_work import StorageError
     from bot.tools.demo_data import run_demo_data
 
     now = datetime.combine(args.now, datetime.min.time()) if args.now else None
-    return run_demo_data(args.consumers, args.seed, now, args.database_url)
+    try:
+        return run_demo_data(args.consumers, args.seed, now, args.database_url)
+    except StorageError:
+        return _database_failed("les données de démonstration n'ont pas changé")
 
 
 def cmd_nlu_report(args: argparse.Namespace) -> int:
@@ -118,6 +139,35 @@ def cmd_event_send(args: argparse.Namespace) -> int:
     return 0 if 200 <= status < 300 else 1
 
 
+def _add_report(commands: Any) -> None:
+    report = commands.add_parser(
+        "report", help="the 'invisible work' report: HTML page with charts, CSV, summary"
+    )
+    report.add_argument("--since", type=date.fromisoformat, help="first day, e.g. 2026-01-01")
+    report.add_argument("--until", type=date.fromisoformat, help="last day (default: now)")
+    report.add_argument("--out", default=str(PROJECT_ROOT / "reports"), help="output folder")
+    report.add_argument("--database-url", help="default: DATABASE_URL")
+    for name, unit in (
+        ("seconds-per-field", "seconds to enter one profile field"),
+        ("seconds-per-confirmation", "seconds to confirm one field"),
+        ("seconds-per-review", "seconds to write one review"),
+        ("hourly-rate", "euros per hour of paid data entry"),
+    ):
+        report.add_argument(
+            f"--{name}", type=float, help=f"{unit} (default: MERCI_REPORT_PATH, data/report.yml)"
+        )
+    report.set_defaults(func=cmd_report)
+
+
+def _add_demo_data(commands: Any) -> None:
+    demo = commands.add_parser("demo-data", help="replace the demo consumers with new ones")
+    demo.add_argument("--consumers", type=int, default=5000)
+    demo.add_argument("--seed", type=int, default=2026, help="same seed, same data")
+    demo.add_argument("--now", type=date.fromisoformat, help="the data ends here (default: today)")
+    demo.add_argument("--database-url", help="default: DATABASE_URL")
+    demo.set_defaults(func=cmd_demo_data)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -132,27 +182,8 @@ def main(argv: list[str] | None = None) -> int:
         "--no-rasa", dest="rasa", action="store_false", help="skip rasa data validate (10 s)"
     )
     check.set_defaults(func=cmd_check)
-    report = commands.add_parser(
-        "report", help="the 'invisible work' report: HTML page with charts, CSV, summary"
-    )
-    report.add_argument("--since", type=date.fromisoformat, help="first day, e.g. 2026-01-01")
-    report.add_argument("--until", type=date.fromisoformat, help="last day (default: now)")
-    report.add_argument("--out", default=str(PROJECT_ROOT / "reports"), help="output folder")
-    report.add_argument("--database-url", help="default: DATABASE_URL")
-    for name, unit in (
-        ("seconds-per-field", "seconds to enter one profile field"),
-        ("seconds-per-confirmation", "seconds to confirm one field"),
-        ("seconds-per-review", "seconds to write one review"),
-        ("hourly-rate", "euros per hour of paid data entry"),
-    ):
-        report.add_argument(f"--{name}", type=float, help=f"{unit} (default: data/report.yml)")
-    report.set_defaults(func=cmd_report)
-    demo = commands.add_parser("demo-data", help="replace the demo consumers with new ones")
-    demo.add_argument("--consumers", type=int, default=5000)
-    demo.add_argument("--seed", type=int, default=2026, help="same seed, same data")
-    demo.add_argument("--now", type=date.fromisoformat, help="the data ends here (default: today)")
-    demo.add_argument("--database-url", help="default: DATABASE_URL")
-    demo.set_defaults(func=cmd_demo_data)
+    _add_report(commands)
+    _add_demo_data(commands)
     nlu = commands.add_parser("nlu-report", help="NLU quality on the held-out test file")
     nlu.add_argument("--model", default=str(PROJECT_ROOT / "models" / "merci.tar.gz"))
     nlu.add_argument("--test-file", default=str(PROJECT_ROOT / "tests" / "nlu" / "test_nlu.yml"))
@@ -184,4 +215,3 @@ def main(argv: list[str] | None = None) -> int:
     send.set_defaults(func=cmd_event_send)
     args = parser.parse_args(argv)
     return int(args.func(args))
-

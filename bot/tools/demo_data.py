@@ -5,9 +5,10 @@ the three channels who complete their profile step by step (and stop along the w
 people do), confirm their data, review products with the J-shaped ratings real reviews
 have, and get thanked by the real congratulation table with the real wording.
 
-The same seed and the same ``now`` give the same data. Demo consumers have a sender id
-starting with ``demo-``; running the command again replaces them and nothing else.
-Rows are written with bulk inserts, in chunks.
+The same seed and the same ``now`` give the same data. Demo consumers are marked by the
+``consumers.is_demo`` column (their sender ids, ``demo-0000001``..., are only there to be
+read, and skip any id a real consumer already chose); running the command again replaces
+them and nothing else. Rows are written with bulk inserts, in chunks.
 """
 
 from __future__ import annotations
@@ -20,14 +21,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from bot.domain.congratulations import CongratulationTable, Occasion
 from bot.domain.profile import FORM_STEPS, completeness, crossed_milestone
 from bot.domain.reviews import product_key
 from bot.domain.wording import Variant, choose_variant, render
-from bot.storage.models import Acknowledgement, Consumer, ProfileField, Review, utcnow
+from bot.storage import demo_queries
+from bot.storage.models import utcnow
+from bot.storage.unit_of_work import transaction
 
 PREFIX = "demo-"
 CHUNK = 20_000
@@ -143,16 +146,12 @@ class Batch:
     reviews: list[dict[str, Any]] = field(default_factory=list)
     thanks: list[dict[str, Any]] = field(default_factory=list)
 
-    def flush(self, db: Connection) -> None:
-        for table, rows in (
-            (Consumer.__table__, self.consumers),
-            (ProfileField.__table__, self.fields),
-            (Review.__table__, self.reviews),
-            (Acknowledgement.__table__, self.thanks),
-        ):
-            if rows:
-                db.execute(insert(table), rows)
-                rows.clear()
+    def flush(self, session: Session) -> None:
+        demo_queries.insert_demo_rows(
+            session, self.consumers, self.fields, self.reviews, self.thanks
+        )
+        for rows in (self.consumers, self.fields, self.reviews, self.thanks):
+            rows.clear()
 
     def __len__(self) -> int:
         return len(self.consumers) + len(self.fields) + len(self.reviews) + len(self.thanks)
@@ -178,6 +177,8 @@ class DemoWriter:
     ) -> None:
         self.table, self.responses, self.rng, self.now = table, responses, rng, now
         self.batch = Batch()
+        # Sender ids real consumers chose: a demo consumer never takes one.
+        self.taken: set[str] = set()
         self.counts = {"fields": 0, "reviews": 0, "thanks": 0}
 
     def consumer(self, consumer_id: int, number: int) -> None:
@@ -188,9 +189,10 @@ class DemoWriter:
             {
                 "id": consumer_id,
                 "channel": channel,
-                "sender_id": f"{PREFIX}{number:07d}",
+                "sender_id": self._sender_id(number),
                 "external_id": None,
                 "created_at": created,
+                "is_demo": True,
             }  # fmt: skip
         )
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
@@ -209,6 +211,12 @@ class DemoWriter:
         if rng.random() < 0.40:
             self._reviews(consumer_id, channel, first if "first_name" in stored else None,
                           created, thanks)  # fmt: skip
+
+    def _sender_id(self, number: int) -> str:
+        sender = f"{PREFIX}{number:07d}"
+        while sender in self.taken:
+            sender += "-demo"
+        return sender
 
     def _later(self, after: datetime) -> datetime | None:
         moment = after + timedelta(days=self.rng.expovariate(1 / 90))
@@ -354,16 +362,6 @@ class _Thanks:
         self.last = (response, variant.index)
 
 
-def remove_demo_data(db: Connection) -> int:
-    """Delete the demo consumers and everything they did; the number of consumers removed."""
-    demo = select(Consumer.id).where(Consumer.sender_id.like(f"{PREFIX}%"))
-    for model in (Acknowledgement, Review, ProfileField):
-        db.execute(delete(model.__table__).where(model.__table__.c.consumer_id.in_(demo)))
-    return int(
-        db.execute(delete(Consumer.__table__).where(Consumer.sender_id.like(f"{PREFIX}%"))).rowcount
-    )
-
-
 def generate(
     engine: Engine,
     table: CongratulationTable,
@@ -373,23 +371,32 @@ def generate(
     now: datetime | None = None,
     progress: Any = None,
 ) -> DemoCounts:
-    """Replace the demo data with ``consumers`` new demo consumers, in one transaction."""
+    """Replace the demo data with ``consumers`` new demo consumers, in one transaction.
+
+    StorageError if the database fails; then nothing has changed.
+    """
     now = now or utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
-    writer = DemoWriter(table, responses, random.Random(seed), now)
-    with engine.begin() as db:
-        remove_demo_data(db)
-        first_id = int(db.scalar(select(func.coalesce(func.max(Consumer.id), 0)))) + 1
+
+    def work(session: Session) -> DemoCounts:
+        # A fresh writer on each attempt: transaction() may run this twice.
+        writer = DemoWriter(table, responses, random.Random(seed), now)
+        demo_queries.remove_demo_consumers(session)
+        writer.taken = demo_queries.real_sender_ids(session, PREFIX)
+        first_id = demo_queries.next_consumer_id(session)
         for number in range(consumers):
             writer.consumer(first_id + number, number + 1)
             if len(writer.batch) >= CHUNK:
-                writer.batch.flush(db)
+                writer.batch.flush(session)
                 if progress:
                     progress(number + 1, consumers)
-        writer.batch.flush(db)
+        writer.batch.flush(session)
+        return DemoCounts(consumers, writer.counts["fields"], writer.counts["reviews"],
+                          writer.counts["thanks"])  # fmt: skip
+
+    counts = transaction(work, engine)
     if progress:
         progress(consumers, consumers)
-    return DemoCounts(consumers, writer.counts["fields"], writer.counts["reviews"],
-                      writer.counts["thanks"])  # fmt: skip
+    return counts
 
 
 def run_demo_data(
@@ -401,7 +408,7 @@ def run_demo_data(
     from bot.domain.wording import load_responses
     from bot.storage.engine import build_engine
     from bot.storage.migrate import upgrade
-    from bot.tools.invisible_work.render import number
+    from bot.tools.invisible_work.formatting import number
 
     settings = get_settings()
     url = database_url or settings.database_url

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from bot.__main__ import main
 from bot.config import PROJECT_ROOT
 from bot.domain.congratulations import NO_PRAISE, load_table
 from bot.domain.validation import parse_email, parse_phone
@@ -19,6 +20,7 @@ from bot.storage.models import Consumer, utcnow
 from bot.tools.demo_data import generate
 
 NOW = datetime(2026, 11, 25)
+NBSP = "\u00a0"
 
 
 @pytest.fixture(scope="module")
@@ -110,3 +112,62 @@ def test_thanks_are_real_sentences_and_never_praise_a_disappointed_consumer(engi
     assert thanks and all("{" not in said for said, _ in thanks)
     low = [said for said, rating in thanks if rating in (1, 2)]
     assert low and not any(NO_PRAISE.search(said) for said in low)
+
+
+def test_a_database_error_gets_one_clear_line_and_changes_nothing(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'broken.db'}"
+    upgrade(url)
+    engine = build_engine(url)
+    with Session(engine) as session, session.begin():
+        session.add(Consumer(channel="rest", sender_id="marie", created_at=utcnow()))
+        session.execute(text("DROP TABLE reviews"))  # migrated as far as Alembic knows, yet broken
+    status = main(["demo-data", "--consumers", "200", "--database-url", url])
+    assert status == 1
+    err = capsys.readouterr().err
+    assert err == (
+        f"La base de données est inaccessible ou incomplète{NBSP}: les données de démonstration "
+        "n'ont pas changé. Vérifiez DATABASE_URL (ou --database-url) et que make migrate a "
+        "réussi.\n"
+    )
+    assert rows(engine, "SELECT sender_id FROM consumers") == [("marie",)]
+    engine.dispose()
+
+
+def test_a_real_consumer_called_demo_marie_keeps_every_row(tmp_path, capsys):
+    from bot.storage.models import Acknowledgement, ProfileField, Review
+    from bot.tools.demo_data import run_demo_data
+
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    upgrade(url)
+    engine = build_engine(url)
+    with Session(engine) as session, session.begin():
+        marie = Consumer(channel="rest", sender_id="demo-marie", created_at=NOW)
+        # Also the very sender ids the generator gives, chosen first by real consumers.
+        session.add_all([marie] + [
+            Consumer(channel=channel, sender_id="demo-0000001", created_at=NOW)
+            for channel in ("rest", "socketio", "facebook")
+        ])  # fmt: skip
+        session.flush()
+        session.add_all([
+            ProfileField(consumer_id=marie.id, field="city", value="Lyon", source="chat",
+                         updated_at=NOW),
+            Review(consumer_id=marie.id, event_key="r1", rating=5, text="Parfait.",
+                   channel="rest", created_at=NOW),
+            Acknowledgement(consumer_id=marie.id, event_key="r1", kind="review",
+                            response="utter_thank_first_review_5", variant=0, text="Merci !",
+                            created_at=NOW),
+        ])  # fmt: skip
+    real = (
+        "SELECT c.sender_id, c.channel, p.value, r.text, a.text FROM consumers c "
+        "LEFT JOIN profile_fields p ON p.consumer_id = c.id "
+        "LEFT JOIN reviews r ON r.consumer_id = c.id "
+        "LEFT JOIN acknowledgements a ON a.consumer_id = c.id "
+        "WHERE NOT c.is_demo ORDER BY c.id"
+    )
+    before = rows(engine, real)
+    for _ in range(2):
+        assert run_demo_data(200, seed=2026, now=NOW, database_url=url) == 0
+    assert rows(engine, real) == before and len(before) == 4
+    assert rows(engine, "SELECT COUNT(*) FROM consumers WHERE is_demo") == [(200,)]
+    assert rows(engine, "SELECT COUNT(*) FROM consumers") == [(204,)]
+    engine.dispose()

@@ -6,17 +6,17 @@ import pytest
 from report_db import POLICY, SINCE, UNTIL
 
 from bot.domain.profile import PROFILE_FIELDS
+from bot.tools.invisible_work.assumptions import ReportAssumptions
 from bot.tools.invisible_work.figures import compute
-from bot.tools.invisible_work.settings import ReportSettings
 
-SETTINGS = ReportSettings(
+ASSUMPTIONS = ReportAssumptions(
     seconds_per_field=20, seconds_per_confirmation=3, seconds_per_review=90, hourly_rate=25
 )
 
 
 @pytest.fixture
 def figures(engine):
-    return compute(engine, POLICY, SETTINGS, SINCE, UNTIL)
+    return compute(engine, POLICY, ASSUMPTIONS, SINCE, UNTIL)
 
 
 def test_consumers_and_complete_profiles(figures):
@@ -81,7 +81,7 @@ def test_time_spent_and_what_it_would_have_cost(figures):
 
 
 def test_without_a_start_date_everything_until_the_end_counts(engine):
-    figures = compute(engine, POLICY, SETTINGS, None, UNTIL)
+    figures = compute(engine, POLICY, ASSUMPTIONS, None, UNTIL)
     assert figures.new_consumers == figures.consumers == 4
     assert figures.fields_entered == 14  # with Léa's three fields and Jean's interests
     assert figures.review_count == 4
@@ -94,7 +94,7 @@ def test_an_empty_database_gives_zeros_not_errors(tmp_path):
 
     url = f"sqlite:///{tmp_path / 'empty.db'}"
     upgrade(url)
-    figures = compute(build_engine(url), POLICY, SETTINGS, SINCE, UNTIL)
+    figures = compute(build_engine(url), POLICY, ASSUMPTIONS, SINCE, UNTIL)
     assert (figures.consumers, figures.fields_entered, figures.review_count) == (0, 0, 0)
     assert figures.freshness_share is None
     assert figures.equivalent_cost == 0

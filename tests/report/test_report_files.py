@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import csv
 import re
+from datetime import datetime
 
 import pytest
 from report_db import build_database
+from sqlalchemy.orm import Session
 
 from bot.__main__ import main
-from bot.tools.invisible_work.settings import SettingsError, load_report_settings
+from bot.storage.models import Acknowledgement, Consumer, ProfileField
+from bot.tools.invisible_work.assumptions import AssumptionsError, load_assumptions
 
 NBSP, NNBSP = "\u00a0", "\u202f"
 
@@ -88,10 +91,76 @@ def test_the_hourly_rate_and_the_seconds_can_be_set_on_the_command_line(tmp_path
 def test_wrong_report_settings_are_refused_with_their_line(tmp_path):
     path = tmp_path / "report.yml"
     path.write_text("seconds_per_field: 20\nhourly_rate: vingt\n", encoding="utf-8")
-    with pytest.raises(SettingsError) as caught:
-        load_report_settings(path)
+    with pytest.raises(AssumptionsError) as caught:
+        load_assumptions(path)
     [problem] = caught.value.problems
     assert (problem.line, problem.what) == (
         2,
         "hourly_rate vaut `'vingt'`, ce n'est pas un nombre positif",
     )
+
+
+@pytest.fixture
+def fresh_settings():
+    from bot.config import get_settings
+
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def test_the_assumptions_file_is_the_one_merci_report_path_names(
+    tmp_path, monkeypatch, fresh_settings
+):
+    assumptions = tmp_path / "hypotheses.yml"
+    assumptions.write_text("hourly_rate: 50\n", encoding="utf-8")
+    monkeypatch.setenv("MERCI_REPORT_PATH", str(assumptions))
+    url = f"sqlite:///{tmp_path / 'report.db'}"
+    build_database(url).dispose()
+    main(["report", "--database-url", url, "--out", str(tmp_path)])
+    figures = figures_of(tmp_path)
+    assert figures[("hypotheses", "cout horaire (euros)")] == "50,00"
+    assert figures[("hypotheses", "secondes par avis")] == "90,0"  # the default, not in the file
+
+
+def test_names_read_from_the_database_are_escaped_in_the_page(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'report.db'}"
+    engine = build_database(url)
+    with Session(engine) as session, session.begin():
+        intruder = Consumer(channel="<script>alert(1)</script>", sender_id="x",
+                            created_at=datetime(2026, 5, 1))  # fmt: skip
+        session.add(intruder)
+        session.flush()
+        session.add_all([
+            ProfileField(consumer_id=intruder.id, field="email", value="x@exemple.fr",
+                         source="chat", updated_at=datetime(2026, 5, 1)),
+            Acknowledgement(consumer_id=intruder.id, event_key="k", kind="field_saved",
+                            response='<script>alert("merci")</script>', variant=0, text="Merci",
+                            created_at=datetime(2026, 5, 1)),
+        ])  # fmt: skip
+    engine.dispose()
+    main(["report", "--database-url", url, "--since", "2026-01-01", "--out", str(tmp_path)])
+    page = (tmp_path / "travail-invisible.html").read_text(encoding="utf-8")
+    assert "<script" not in page
+    assert "<th>&lt;script&gt;alert(1)&lt;/script&gt;</th>" in page  # a channel column
+    assert "<td>&lt;script&gt;alert(&quot;merci&quot;)&lt;/script&gt;</td>" in page
+
+
+def test_the_typo_filter_sets_french_spaces_then_escapes():
+    from bot.tools.invisible_work.render import typo
+
+    assert typo("Vraiment ? <b>Oui</b> : 5 & 6") == (
+        f"Vraiment{NNBSP}? &lt;b&gt;Oui&lt;/b&gt;{NBSP}: 5 &amp; 6"
+    )
+
+
+def test_a_database_without_its_tables_gets_one_clear_line_and_no_report(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'empty.db'}"  # never migrated: no table at all
+    status = main(["report", "--database-url", url, "--out", str(tmp_path / "reports")])
+    assert status == 1
+    out, err = capsys.readouterr()
+    assert err == (
+        f"La base de données est inaccessible ou incomplète{NBSP}: aucun rapport n'a été écrit. "
+        "Vérifiez DATABASE_URL (ou --database-url) et que make migrate a réussi.\n"
+    )
+    assert not (tmp_path / "reports").exists()

@@ -85,3 +85,65 @@ def test_the_schema_check_would_notice_a_missing_table(tmp_path):
         assert added == ["acknowledgements"]
     finally:
         engine.dispose()
+
+
+def _fill_at_0003(url: str) -> None:
+    """A database at revision 0003 with consumers and their profile fields."""
+    upgrade(url, "0003")
+    engine = create_engine(url)
+    try:
+        with engine.begin() as connection:
+            for number, sender in enumerate(["demo-0000042", "demo-marie", "marie"], start=1):
+                connection.execute(
+                    text(
+                        "INSERT INTO consumers (id, channel, sender_id, created_at) "
+                        "VALUES (:id, 'rest', :sender, :now)"
+                    ),
+                    {"id": number, "sender": sender, "now": datetime(2026, 11, 25)},
+                )
+                connection.execute(
+                    text(
+                        "INSERT INTO profile_fields (consumer_id, field, value, source, "
+                        "updated_at) VALUES (:id, 'city', 'Lyon', 'chat', :now)"
+                    ),
+                    {"id": number, "now": datetime(2026, 11, 25)},
+                )
+    finally:
+        engine.dispose()
+
+
+def test_0004_marks_only_the_generators_former_demo_consumers_and_keeps_every_row(tmp_path):
+    url = f"sqlite:///{tmp_path / 'merci.db'}"
+    _fill_at_0003(url)
+    upgrade(url)
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            assert connection.execute(
+                text("SELECT sender_id, is_demo FROM consumers ORDER BY id")
+            ).all() == [("demo-0000042", 1), ("demo-marie", 0), ("marie", 0)]
+            assert connection.execute(text("SELECT COUNT(*) FROM profile_fields")).all() == [(3,)]
+    finally:
+        engine.dispose()
+
+
+def test_0004_downgrades_without_losing_a_row(tmp_path):
+    from alembic import command
+
+    from bot.storage.migrate import alembic_config
+
+    url = f"sqlite:///{tmp_path / 'merci.db'}"
+    _fill_at_0003(url)
+    upgrade(url)
+    command.downgrade(alembic_config(url), "0003")
+    engine = create_engine(url)
+    try:
+        columns = {column["name"] for column in inspect(engine).get_columns("consumers")}
+        assert "is_demo" not in columns
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT COUNT(*) FROM consumers")).all() == [(3,)]
+            # Rebuilding consumers with foreign keys on would have cascaded to these.
+            assert connection.execute(text("SELECT COUNT(*) FROM profile_fields")).all() == [(3,)]
+    finally:
+        engine.dispose()
+    upgrade(url)

@@ -75,9 +75,8 @@ def _intent_lines(domain: LineDict) -> dict[str, int]:
 
 def check_content(paths: ContentPaths) -> list[Problem]:
     """Every problem in the content, sorted by file and line (empty when all is well)."""
-    from bot.tools.invisible_work.settings import (
-        check_report_settings,  # bot.tools.invisible_work reads content too
-    )
+    # Imported here: bot.tools.invisible_work reads content too.
+    from bot.tools.invisible_work.assumptions import check_assumptions
 
     domain, problems = load_located(paths.domain)
     table, found = load_located(paths.congratulations)
@@ -96,7 +95,7 @@ def check_content(paths: ContentPaths) -> list[Problem]:
     policy, found = load_located(paths.freshness)
     problems += found or check_policy(paths.freshness, policy)
     if paths.report.exists():
-        problems += check_report_settings(paths.report)
+        problems += check_assumptions(paths.report)
     return sorted(set(problems))
 
 

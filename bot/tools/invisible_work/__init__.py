@@ -12,11 +12,15 @@ import sys
 from datetime import date, datetime, time
 from pathlib import Path
 
+from bot.tools.invisible_work.assumptions import (
+    AssumptionsError,
+    ReportAssumptions,
+    load_assumptions,
+)
 from bot.tools.invisible_work.figures import Figures, compute
 from bot.tools.invisible_work.render import summary, write_report
-from bot.tools.invisible_work.settings import ReportSettings, SettingsError, load_report_settings
 
-__all__ = ["Figures", "ReportSettings", "compute", "run_report"]
+__all__ = ["Figures", "ReportAssumptions", "compute", "run_report"]
 
 
 def _start_of(day: date | None) -> datetime | None:
@@ -31,24 +35,23 @@ def run_report(
     **overrides: float | None,
 ) -> int:
     """The report on the configured database; prints the summary. Returns an exit status."""
-    from bot.config import PROJECT_ROOT, get_settings
+    from bot.config import get_settings
     from bot.domain.freshness import PolicyError, load_policy
     from bot.storage.engine import build_engine, get_engine
     from bot.storage.models import utcnow
 
     try:
-        settings = load_report_settings(PROJECT_ROOT / "data" / "report.yml").overridden(
-            **overrides
-        )
-        policy = load_policy(get_settings().freshness_path)
-    except (SettingsError, PolicyError) as error:
+        settings = get_settings()
+        assumptions = load_assumptions(settings.report_assumptions_path).overridden(**overrides)
+        policy = load_policy(settings.freshness_path)
+    except (AssumptionsError, PolicyError) as error:
         print(f"{error}\nCorrigez ces réglages (make check les vérifie).", file=sys.stderr)
         return 1
     engine = build_engine(database_url) if database_url else get_engine()
     # "--until 2026-06-30" includes that day.
     end = _start_of(until)
     end = end.replace(hour=23, minute=59, second=59, microsecond=999999) if end else utcnow()
-    figures = compute(engine, policy, settings, _start_of(since), end)
+    figures = compute(engine, policy, assumptions, _start_of(since), end)
     page, table = write_report(figures, out, generated=utcnow())
     print("\n".join(summary(figures)))
     print(f"Rapport : {page}\nChiffres : {table}")

@@ -1,9 +1,8 @@
 """The figures of the "invisible work" report, counted by the database.
 
-Every figure is one aggregate query (GROUP BY in SQL), so the report costs a handful of
-scans whatever the number of consumers. A period ``[since, until)`` bounds what was
-done (fields entered or confirmed, reviews, thanks); freshness is the state of the base
-at ``until``.
+Every figure is one aggregate query of ``bot.storage.report_queries`` (GROUP BY in SQL),
+run in one transaction. A period ``[since, until)`` bounds what was done (fields entered
+or confirmed, reviews, thanks); freshness is the state of the base at ``until``.
 
 The database keeps the latest value of each field: a value entered and later corrected
 counts once, at its latest entry.
@@ -16,14 +15,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import DateTime, and_, case, distinct, func, literal, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.orm import Session
 
 from bot.domain.freshness import FreshnessPolicy
 from bot.domain.profile import PROFILE_FIELDS
-from bot.storage.models import Acknowledgement, Consumer, ProfileField, Review, utcnow
-from bot.tools.invisible_work.settings import ReportSettings
+from bot.storage import report_queries as queries
+from bot.storage.models import utcnow
+from bot.storage.unit_of_work import transaction
+from bot.tools.invisible_work.assumptions import ReportAssumptions
 
 BANDS = {"low": (1, 2), "middle": (3, 4), "high": (5,)}
 
@@ -43,7 +43,7 @@ class Figures:
     followups: int  # disappointed consumers who asked to be called back
     thanks: Mapping[tuple[str, str], int]  # (kind, response) -> acknowledgements
     fresh: Mapping[str, tuple[int, int]]  # field -> (within policy, stored)
-    settings: ReportSettings
+    assumptions: ReportAssumptions
 
     # -- totals and derived figures ----------------------------------------------------
 
@@ -98,7 +98,7 @@ class Figures:
 
     @property
     def seconds_spent(self) -> float:
-        s = self.settings
+        s = self.assumptions
         return (
             self.fields_entered * s.seconds_per_field
             + self.fields_confirmed * s.seconds_per_confirmation
@@ -112,119 +112,48 @@ class Figures:
     @property
     def equivalent_cost(self) -> float:
         """What the brand would have paid someone to do the same data entry, in euros."""
-        return self.hours_spent * self.settings.hourly_rate
-
-
-def _period(column: Any, since: datetime | None, until: datetime) -> ColumnElement[bool]:
-    if since is None:
-        return column < until
-    return and_(column >= since, column < until)
-
-
-def _pairs(rows: Any) -> dict[tuple[Any, str], int]:
-    return {(row[0], row[1]): int(row[2]) for row in rows}
+        return self.hours_spent * self.assumptions.hourly_rate
 
 
 def compute(
     engine: Engine,
     policy: FreshnessPolicy,
-    settings: ReportSettings,
+    assumptions: ReportAssumptions,
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> Figures:
-    """Count everything the report shows, in a few grouped queries."""
-    until = until or utcnow()
-    known_field = ProfileField.field.in_(PROFILE_FIELDS)
-    with engine.connect() as db:
-        new = case((Consumer.created_at >= since, 1), else_=0) if since else literal(1)
-        consumers, new_consumers = db.execute(
-            select(func.count(), func.coalesce(func.sum(new), 0)).where(Consumer.created_at < until)
-        ).one()
+    """Count everything the report shows, in one read transaction; StorageError if it fails."""
+    end = until or utcnow()
+    return transaction(lambda session: _count(session, policy, assumptions, since, end), engine)
 
-        last_entry = func.max(ProfileField.updated_at).label("last_entry")
-        complete = (
-            select(ProfileField.consumer_id, last_entry)
-            .where(known_field, ProfileField.updated_at < until)
-            .group_by(ProfileField.consumer_id)
-            .having(func.count(distinct(ProfileField.field)) == len(PROFILE_FIELDS))
-            .subquery()
-        )
-        completed = case((complete.c.last_entry >= since, 1), else_=0) if since else literal(1)
-        complete_profiles, profiles_completed = db.execute(
-            select(func.count(), func.coalesce(func.sum(completed), 0)).select_from(complete)
-        ).one()
 
-        def by_field_and_channel(column: Any) -> dict[tuple[Any, str], int]:
-            return _pairs(
-                db.execute(
-                    select(ProfileField.field, Consumer.channel, func.count())
-                    .join(Consumer, Consumer.id == ProfileField.consumer_id)
-                    .where(known_field, _period(column, since, until))
-                    .group_by(ProfileField.field, Consumer.channel)
-                )
-            )
-
-        entered = by_field_and_channel(ProfileField.updated_at)
-        confirmed = by_field_and_channel(ProfileField.confirmed_at)
-
-        review_rows = db.execute(
-            select(
-                Review.rating,
-                Review.channel,
-                func.count(),
-                func.count(Review.improvement),
-                func.count(Review.followup_requested_at),
-            )
-            .where(_period(Review.created_at, since, until))
-            .group_by(Review.rating, Review.channel)
-        ).all()
-
-        thanks = _pairs(
-            db.execute(
-                select(Acknowledgement.kind, Acknowledgement.response, func.count())
-                .where(_period(Acknowledgement.created_at, since, until))
-                .group_by(Acknowledgement.kind, Acknowledgement.response)
-            )
-        )
-
-        fresh = {
-            field: (int(within or 0), int(stored))
-            for field, stored, within in db.execute(_freshness_query(policy, until))
-        }
+def _count(
+    session: Session,
+    policy: FreshnessPolicy,
+    assumptions: ReportAssumptions,
+    since: datetime | None,
+    until: datetime,
+) -> Figures:
+    consumers, new_consumers = queries.consumer_counts(session, since, until)
+    complete, completed = queries.complete_profile_counts(session, PROFILE_FIELDS, since, until)
+    reviews = queries.review_counts(session, since, until)
+    oldest_fresh = {
+        field: until - timedelta(days=policy.period_days(field)) for field in PROFILE_FIELDS
+    }
+    fresh = queries.fresh_counts(session, oldest_fresh, until)
     return Figures(
         since=since,
         until=until,
-        consumers=int(consumers),
-        new_consumers=int(new_consumers),
-        complete_profiles=int(complete_profiles),
-        profiles_completed=int(profiles_completed),
-        entered=entered,
-        confirmed=confirmed,
-        reviews={(int(r[0]), r[1]): int(r[2]) for r in review_rows},
-        improvements=sum(int(r[3]) for r in review_rows),
-        followups=sum(int(r[4]) for r in review_rows),
-        thanks=thanks,
-        fresh={f: fresh.get(f, (0, 0)) for f in PROFILE_FIELDS},
-        settings=settings,
-    )
-
-
-def _freshness_query(policy: FreshnessPolicy, until: datetime) -> Any:
-    """Per field: values stored, and values updated or confirmed within the policy's period."""
-    latest = case(
-        (ProfileField.confirmed_at > ProfileField.updated_at, ProfileField.confirmed_at),
-        else_=ProfileField.updated_at,
-    )
-    oldest_fresh = case(
-        {
-            field: literal(until - timedelta(days=policy.period_days(field)), DateTime())
-            for field in PROFILE_FIELDS
-        },
-        value=ProfileField.field,
-    )
-    within = func.sum(case((latest >= oldest_fresh, 1), else_=0))
-    return (
-        select(ProfileField.field, func.count(), within)
-        .where(ProfileField.field.in_(PROFILE_FIELDS), ProfileField.updated_at < until)
-        .group_by(ProfileField.field)
+        consumers=consumers,
+        new_consumers=new_consumers,
+        complete_profiles=complete,
+        profiles_completed=completed,
+        entered=queries.fields_entered(session, PROFILE_FIELDS, since, until),
+        confirmed=queries.fields_confirmed(session, PROFILE_FIELDS, since, until),
+        reviews={(r.rating, r.channel): r.reviews for r in reviews},
+        improvements=sum(r.improvements for r in reviews),
+        followups=sum(r.followups for r in reviews),
+        thanks=queries.thanks_counts(session, since, until),
+        fresh={field: fresh.get(field, (0, 0)) for field in PROFILE_FIELDS},
+        assumptions=assumptions,
     )

@@ -1,233 +1,124 @@
 """The report as marketers read it: a self-contained HTML page with charts (PNG embedded
 in base64, nothing fetched), a CSV of every figure, and a short terminal summary.
 
-The CSV follows French spreadsheet habits (``;`` between columns, decimal comma, UTF-8
-with a BOM) so that it opens as a table in a French Excel.
+The page is the Jinja2 template ``templates/report.html.j2``, autoescaped. The CSV
+follows French spreadsheet habits (``;`` between columns, decimal comma, UTF-8 with a
+BOM) so that it opens as a table in a French Excel.
 """
 
 from __future__ import annotations
 
-import base64
 import csv
 import html
-import io
-import re
-from collections.abc import Iterable
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from bot.domain.profile import PROFILE_FIELDS
 from bot.domain.typography import NBSP, NNBSP, frenchify
+from bot.tools.invisible_work.charts import charts
 from bot.tools.invisible_work.figures import Figures
+from bot.tools.invisible_work.formatting import (
+    BAND_LABELS,
+    FIELD_LABELS,
+    KIND_LABELS,
+    channel_label,
+    euros,
+    long_date,
+    number,
+    percent,
+    period,
+    unit,
+)
 
-FIELD_LABELS = {
-    "first_name": "Prénom",
-    "email": "E-mail",
-    "phone": "Téléphone",
-    "birthday": "Date de naissance",
-    "city": "Ville",
-    "postal_code": "Code postal",
-    "interests": "Centres d'intérêt",
-    "contact_channel": "Moyen de contact",
-}
-CHANNEL_LABELS = {
-    "rest": "Site (API REST)",
-    "socketio": "Chat web",
-    "facebook": "Messenger",
-    "brand": "Systèmes de la marque",
-}
-KIND_LABELS = {
-    "field_saved": "information saisie",
-    "review": "avis",
-    "data_confirmed": "vérification",
-}
-BAND_LABELS = {"high": "5 étoiles", "middle": "3 ou 4 étoiles", "low": "1 ou 2 étoiles"}
-MONTHS = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-]
-COLOURS = ("#2f6f8f", "#e0a030", "#6a9f4b", "#b0506a", "#7d6bb0", "#8c8c8c")
+__all__ = ["csv_rows", "html_report", "summary", "typo", "write_csv", "write_report"]
 
 HTML_NAME = "travail-invisible.html"
 CSV_NAME = "travail-invisible.csv"
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 
-
-# --- French numbers and dates -------------------------------------------------------------
-
-
-def number(value: float, decimals: int = 0) -> str:
-    """12345.6 -> "12 345,6" (narrow no-break space between thousands)."""
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "\0").replace(".", ",").replace("\0", NNBSP)
-
-
-def percent(share: float | None) -> str:
-    return "—" if share is None else f"{number(100 * share)}{NBSP}%"
-
-
-def euros(amount: float) -> str:
-    return f"{number(amount)}{NBSP}€"
-
-
-def long_date(moment: datetime) -> str:
-    day = "1er" if moment.day == 1 else str(moment.day)
-    return f"{day} {MONTHS[moment.month - 1]} {moment.year}"
-
-
-def period(figures: Figures) -> str:
-    if figures.since is None:
-        return f"jusqu'au {long_date(figures.until)}"
-    return f"du {long_date(figures.since)} au {long_date(figures.until)}"
-
-
-def channel_label(channel: str) -> str:
-    return CHANNEL_LABELS.get(channel, channel)
-
-
-# --- charts ---------------------------------------------------------------------------------
-
-
-def _png(figure: object) -> str:
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=100, bbox_inches="tight")  # type: ignore[attr-defined]
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
-
-
-def charts(figures: Figures) -> dict[str, str]:
-    """The report's charts, as base64 PNG. Matplotlib's object API, no global pyplot state."""
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import FuncFormatter
-
-    french = FuncFormatter(lambda value, _: number(value))
-
-    made: dict[str, str] = {}
-
-    fig = Figure(figsize=(8, 3.6))
-    ax = fig.subplots()
-    fields = list(reversed(PROFILE_FIELDS))
-    channels = sorted({channel for _, channel in figures.entered})
-    left = [0] * len(fields)
-    for colour, channel in zip(COLOURS * 3, channels, strict=False):
-        counts = [figures.entered.get((field, channel), 0) for field in fields]
-        ax.barh([FIELD_LABELS[f] for f in fields], counts, left=left, color=colour,
-                label=channel_label(channel))  # fmt: skip
-        left = [a + b for a, b in zip(left, counts, strict=True)]
-    ax.set_xlabel("Informations saisies")
-    ax.xaxis.set_major_formatter(french)
-    if channels:
-        ax.legend(loc="lower right", frameon=False)
-    ax.spines[["top", "right"]].set_visible(False)
-    made["entered"] = _png(fig)
-
-    fig = Figure(figsize=(6, 3))
-    ax = fig.subplots()
-    by_rating = figures.reviews_by_rating()
-    colours = ["#b0506a", "#b0506a", "#e0a030", "#e0a030", "#6a9f4b"]
-    bars = ax.bar([f"{r} ★" for r in by_rating], list(by_rating.values()), color=colours)
-    ax.bar_label(bars, labels=[number(v) for v in by_rating.values()], padding=2)
-    ax.set_ylabel("Avis")
-    ax.yaxis.set_major_formatter(french)
-    ax.spines[["top", "right"]].set_visible(False)
-    made["reviews"] = _png(fig)
-
-    thanks = list(figures.thanks_by_response().items())[:12]
-    fig = Figure(figsize=(8, 0.8 + 0.32 * max(len(thanks), 1)))
-    ax = fig.subplots()
-    ax.barh([name for name, _ in reversed(thanks)], [n for _, n in reversed(thanks)],
-            color=COLOURS[0])  # fmt: skip
-    ax.set_xlabel("Remerciements envoyés")
-    ax.xaxis.set_major_formatter(french)
-    ax.spines[["top", "right"]].set_visible(False)
-    made["thanks"] = _png(fig)
-
-    fig = Figure(figsize=(8, 3.4))
-    ax = fig.subplots()
-    shares = [
-        100 * fresh / stored if stored else 0
-        for fresh, stored in (figures.fresh[f] for f in fields)
-    ]
-    ax.barh([FIELD_LABELS[f] for f in fields], shares, color=COLOURS[2])
-    ax.set_xlim(0, 100)
-    ax.set_xlabel("Part des informations à jour selon la politique de fraîcheur (%)")
-    ax.spines[["top", "right"]].set_visible(False)
-    made["freshness"] = _png(fig)
-    return made
+Row = list[str]
 
 
 # --- HTML -----------------------------------------------------------------------------------
 
 
-def _table(headers: Iterable[str], rows: Iterable[Iterable[object]]) -> str:
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(str(cell))}</td>" for cell in row) + "</tr>"
-        for row in rows
+def typo(text: object) -> Markup:
+    """French spaces in a text (never HTML), then the text escaped for HTML.
+
+    ``html.escape`` rather than Jinja's own escaping keeps the entities the page has always
+    had (``&#x27;`` for an apostrophe).
+    """
+    return Markup(html.escape(frenchify(str(text))))
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    """The report's Jinja2 environment: its templates, autoescaping, French filters."""
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(("html", "html.j2"), default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    env.filters.update(
+        typo=typo,
+        number=number,
+        percent=percent,
+        euros=euros,
+        unit=unit,
+        long_date=long_date,
+        period=period,
+    )
+    return env
 
 
-def _image(png: str, alt: str) -> str:
-    return f'<img src="data:image/png;base64,{png}" alt="{html.escape(alt)}">'
-
-
-STYLE = """
-body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:60rem;margin:2rem auto;
-padding:0 1rem;color:#222;line-height:1.45}
-h1{font-size:1.8rem;margin-bottom:.2rem}h2{margin-top:2.4rem;border-bottom:2px solid #2f6f8f}
-.period{color:#555;margin-top:0}
-.kpis{display:grid;grid-template-columns:repeat(auto-fit,minmax(11rem,1fr));gap:.8rem;
-margin:1.5rem 0}
-.kpi{background:#f2f6f8;border-radius:.5rem;padding:.8rem}
-.kpi b{display:block;font-size:1.5rem;color:#2f6f8f}
-table{border-collapse:collapse;margin:1rem 0;font-size:.92rem}
-th,td{border-bottom:1px solid #ddd;padding:.3rem .7rem;text-align:left}
-td:not(:first-child){text-align:right}img{max-width:100%}
-.note{color:#555;font-size:.9rem}
-"""
-
-
-def html_report(figures: Figures, images: dict[str, str], generated: datetime) -> str:
-    s = figures.settings
-    fields = list(PROFILE_FIELDS)
-    channels = sorted({c for _, c in figures.entered} | {c for _, c in figures.confirmed})
-    kpis = [
-        (f"{number(figures.hours_spent)}{NBSP}h", "de travail offert par vos consommateurs"),
+def _kpis(figures: Figures) -> list[tuple[str, str]]:
+    return [
+        (unit(number(figures.hours_spent), "h"), "de travail offert par vos consommateurs"),
         (euros(figures.equivalent_cost), "si la marque avait payé cette saisie"),
         (number(figures.fields_entered), "informations saisies"),
         (number(figures.fields_confirmed), "informations confirmées"),
         (number(figures.review_count), "avis écrits"),
         (percent(figures.freshness_share), "de la base à jour"),
     ]
-    entered_rows = [
+
+
+def _entered_table(figures: Figures) -> tuple[Row, list[Row]]:
+    channels = sorted({c for _, c in figures.entered} | {c for _, c in figures.confirmed})
+    entered, confirmed = figures.entered_by_field(), figures.confirmed_by_field()
+    headers = ["Information"] + [channel_label(c) for c in channels] + ["Saisies", "Confirmées"]
+    rows = [
         [FIELD_LABELS[f]]
         + [number(figures.entered.get((f, c), 0)) for c in channels]
-        + [
-            number(figures.entered_by_field().get(f, 0)),
-            number(figures.confirmed_by_field().get(f, 0)),
-        ]  # fmt: skip
-        for f in fields
+        + [number(entered.get(f, 0)), number(confirmed.get(f, 0))]
+        for f in PROFILE_FIELDS
     ]
-    bands = figures.reviews_by_band()
-    total_reviews = figures.review_count
-    band_rows = [
-        [BAND_LABELS[b], number(n), percent(n / total_reviews if total_reviews else None)]
-        for b, n in bands.items()
+    return headers, rows
+
+
+def _band_rows(figures: Figures) -> list[Row]:
+    total = figures.review_count
+    return [
+        [BAND_LABELS[band], number(n), percent(n / total if total else None)]
+        for band, n in figures.reviews_by_band().items()
     ]
-    thanks_rows = [
+
+
+def _thanks_rows(figures: Figures) -> list[Row]:
+    return [
         [response, KIND_LABELS.get(kind, kind), number(count)]
         for (kind, response), count in sorted(figures.thanks.items(), key=lambda i: -i[1])
     ]
-    fresh_rows = [
+
+
+def _fresh_rows(figures: Figures) -> list[Row]:
+    return [
         [
             FIELD_LABELS[f],
             number(stored),
@@ -236,72 +127,32 @@ def html_report(figures: Figures, images: dict[str, str], generated: datetime) -
         ]
         for f, (fresh, stored) in figures.fresh.items()
     ]
-    parts = [
-        "<!doctype html>",
-        '<html lang="fr"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        "<title>Le travail invisible de vos consommateurs</title>",
-        f"<style>{STYLE}</style></head><body>",
-        "<h1>Le travail invisible de vos consommateurs</h1>",
-        f'<p class="period">{html.escape(period(figures).capitalize())} · '
-        f"{number(figures.consumers)} consommateurs, dont {number(figures.new_consumers)} "
-        f"nouveaux · rapport généré le {long_date(generated)}</p>",
-        '<section class="kpis">'
-        + "".join(
-            f'<div class="kpi"><b>{html.escape(v)}</b>{html.escape(t)}</div>' for v, t in kpis
+
+
+def html_report(figures: Figures, images: dict[str, str], generated: datetime) -> str:
+    """The report's HTML page; ``images`` are the base64 PNG charts of :func:`charts`."""
+    return (
+        environment()
+        .get_template("report.html.j2")
+        .render(
+            figures=figures,
+            images=images,
+            generated=generated,
+            kpis=_kpis(figures),
+            entered=_entered_table(figures),
+            bands=_band_rows(figures),
+            thanks=_thanks_rows(figures),
+            fresh=_fresh_rows(figures),
         )
-        + "</section>",
-        "<h2>Les informations de profil</h2>",
-        f"<p>{number(figures.complete_profiles)} profils sont complets, dont "
-        f"{number(figures.profiles_completed)} complétés pendant la période.</p>",
-        _image(images["entered"], "Informations saisies par champ et par canal"),
-        _table(
-            ["Information"] + [channel_label(c) for c in channels] + ["Saisies", "Confirmées"],
-            entered_rows,
-        ),
-        "<h2>Les avis</h2>",
-        _image(images["reviews"], "Avis par note"),
-        _table(["Note", "Avis", "Part"], band_rows),
-        f"<p>{number(figures.improvements)} suggestions pour mériter 5 étoiles, et "
-        f"{number(figures.followups)} demandes de rappel après une déception.</p>",
-        "<h2>Les remerciements envoyés</h2>",
-        _image(images["thanks"], "Remerciements envoyés par réponse"),
-        _table(["Réponse (domain.yml)", "Pour", "Envoyés"], thanks_rows),
-        "<h2>La fraîcheur de la base</h2>",
-        f"<p>Au {long_date(figures.until)}, {percent(figures.freshness_share)} des informations "
-        "ont été saisies ou confirmées dans le délai fixé par data/freshness.yml.</p>",
-        _image(images["freshness"], "Part des informations à jour, par champ"),
-        _table(["Information", "Enregistrées", "À jour", "Part"], fresh_rows),
-        "<h2>Ce que ce travail vaut</h2>",
-        f"<p>Saisir une information prend environ {number(s.seconds_per_field)}{NBSP}s, la "
-        f"confirmer {number(s.seconds_per_confirmation)}{NBSP}s, écrire un avis "
-        f"{number(s.seconds_per_review)}{NBSP}s : vos consommateurs ont donné "
-        f"<b>{number(figures.hours_spent, 1)}{NBSP}heures</b> à la marque. Payées "
-        f"{euros(s.hourly_rate)} de l'heure, elles auraient coûté "
-        f"<b>{euros(figures.equivalent_cost)}</b>.</p>",
-        '<p class="note">Ces hypothèses se règlent dans data/report.yml (ou avec les options '
-        "--seconds-per-field, --seconds-per-confirmation, --seconds-per-review et "
-        "--hourly-rate de python -m bot report). Une information corrigée plusieurs fois "
-        "compte une fois, à sa dernière saisie.</p>",
-        "</body></html>",
-    ]
-    return _typeset_text("\n".join(parts)) + "\n"
-
-
-def _typeset_text(page: str) -> str:
-    """French spaces in the text of the page (not in its style sheet or its attributes)."""
-    head, _, body = page.partition("</style>")
-    body = re.sub(r">([^<]+)<", lambda m: ">" + _french_text(m.group(1)) + "<", body)
-    return f"{head}</style>{body}"
-
-
-def _french_text(text: str) -> str:
-    # An entity such as &#x27; ends with ";", which French spacing must leave alone.
-    parts = re.split(r"(&#?\w+;)", text)
-    return "".join(part if i % 2 else frenchify(part) for i, part in enumerate(parts))
+    )
 
 
 # --- CSV and terminal -----------------------------------------------------------------------
+
+
+def _plain(value: float, decimals: int) -> str:
+    """A decimal number for a spreadsheet cell: decimal comma, no thousands separator."""
+    return number(value, decimals).replace(NNBSP, "")
 
 
 def csv_rows(figures: Figures) -> list[tuple[str, str, str]]:
@@ -330,19 +181,15 @@ def csv_rows(figures: Figures) -> list[tuple[str, str, str]]:
         rows.append(("informations_enregistrees", field, str(stored)))
         rows.append(("informations_a_jour", field, str(fresh)))
     share = figures.freshness_share
-    s = figures.settings
+    a = figures.assumptions
     rows += [
-        ("fraicheur", "part a jour", "" if share is None else number(share, 4).replace(NNBSP, "")),
-        ("hypotheses", "secondes par information saisie", number(s.seconds_per_field, 1)),
-        ("hypotheses", "secondes par confirmation", number(s.seconds_per_confirmation, 1)),
-        ("hypotheses", "secondes par avis", number(s.seconds_per_review, 1)),
-        ("hypotheses", "cout horaire (euros)", number(s.hourly_rate, 2)),
-        ("valeur", "heures", number(figures.hours_spent, 2).replace(NNBSP, "")),
-        (
-            "valeur",
-            "cout equivalent (euros)",
-            number(figures.equivalent_cost, 2).replace(NNBSP, ""),
-        ),
+        ("fraicheur", "part a jour", "" if share is None else _plain(share, 4)),
+        ("hypotheses", "secondes par information saisie", number(a.seconds_per_field, 1)),
+        ("hypotheses", "secondes par confirmation", number(a.seconds_per_confirmation, 1)),
+        ("hypotheses", "secondes par avis", number(a.seconds_per_review, 1)),
+        ("hypotheses", "cout horaire (euros)", number(a.hourly_rate, 2)),
+        ("valeur", "heures", _plain(figures.hours_spent, 2)),
+        ("valeur", "cout equivalent (euros)", _plain(figures.equivalent_cost, 2)),
     ]
     return rows
 
@@ -361,7 +208,7 @@ def summary(figures: Figures) -> list[str]:
     spread = ", ".join(
         f"{BAND_LABELS[b]} {percent(n / total)}" for b, n in bands.items() if figures.review_count
     )
-    s = figures.settings
+    a = figures.assumptions
     return [
         f"Le travail invisible de vos consommateurs, {period(figures)} "
         f"({number(figures.consumers)} consommateurs) :",
@@ -374,7 +221,7 @@ def summary(figures: Figures) -> list[str]:
         f"  remerciements envoyés    {number(figures.thanks_sent):>12}",
         f"  base à jour              {percent(figures.freshness_share):>12}",
         f"  temps offert             {number(figures.hours_spent):>10}{NBSP}h"
-        f"   ≈ {euros(figures.equivalent_cost)} de saisie à {euros(s.hourly_rate)} de l'heure",
+        f"   ≈ {euros(figures.equivalent_cost)} de saisie à {euros(a.hourly_rate)} de l'heure",
     ]
 
 
