@@ -50,3 +50,39 @@ def test_the_domain_check_sees_a_sqlalchemy_import(tmp_path):
     module = tmp_path / "m.py"
     module.write_text("import sqlalchemy.orm\n")
     assert "sqlalchemy" in imported_roots(module)
+
+
+MAX_FUNCTION_LINES = 60
+MAX_CLASS_LINES = 200
+
+
+def oversized(path: Path) -> list[str]:
+    """Functions over 60 lines and classes over 200 lines in one module."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        limit = (
+            MAX_FUNCTION_LINES
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+            else MAX_CLASS_LINES
+            if isinstance(node, ast.ClassDef)
+            else None
+        )
+        if limit is not None and node.end_lineno - node.lineno + 1 > limit:
+            found.append(f"{path.name}:{node.lineno} {node.name}")
+    return found
+
+
+def test_no_function_or_class_in_bot_outgrows_a_screen_or_two():
+    offenders = [
+        item
+        for path in BOT.rglob("*.py")
+        if "migrations" not in path.relative_to(BOT).parts
+        for item in oversized(path)
+    ]
+    assert offenders == []
+
+
+def test_the_size_check_sees_a_long_function(tmp_path):
+    module = tmp_path / "m.py"
+    module.write_text("def long():\n" + "    x = 1\n" * 60)
+    assert oversized(module) == ["m.py:1 long"]
