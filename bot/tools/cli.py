@@ -184,4 +184,3 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     configure_logging(get_settings())
     return int(args.func(args))
-
