@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from dotenv import load_dotenv
 
@@ -26,25 +27,40 @@ class Settings:
     freshness_path: Path
     # Minutes per contribution and hourly rate of the invisible-work report.
     report_assumptions_path: Path
+    # One of LOG_LEVELS, for Merci's own code in every process (bot/runtime/logs.py).
     log_level: str
+    # Secrets are declared with repr=False: ``repr(settings)`` shows them as ***.
     # Shared with the brand's site to sign brand events; None disables the endpoint.
-    brand_events_secret: str | None
+    brand_events_secret: str | None = field(repr=False)
     # Shared with the brand's site to sign logged-in visitors' widget tokens; None: all anonymous.
-    widget_identity_secret: str | None
+    widget_identity_secret: str | None = field(repr=False)
     # Rasa's HTTP API (used by the scheduler) is only ever enabled with this token.
-    rasa_api_token: str | None
+    rasa_api_token: str | None = field(repr=False)
     rasa_url: str
     # A consumer who stops the profile form (and accepts contact) is reminded this much later.
     profile_reminder_hours: float
     scheduler_interval_seconds: float
     # Facebook Messenger (bot/channels/messenger.py): all three unset, the channel is off.
-    messenger_verify_token: str | None = None
-    messenger_app_secret: str | None = None
-    messenger_page_access_token: str | None = None
+    messenger_verify_token: str | None = field(default=None, repr=False)
+    messenger_app_secret: str | None = field(default=None, repr=False)
+    messenger_page_access_token: str | None = field(default=None, repr=False)
     messenger_graph_api_url: str = "https://graph.facebook.com"
     messenger_graph_api_version: str = "v21.0"
     # A Messenger message tag allowed outside the 24-hour window; None: queue instead.
     messenger_message_tag: str | None = None
+
+    def __repr__(self) -> str:
+        """Every field, but a secret (or a password in the database URL) only as ***:
+        settings end up in logs and tracebacks. An unset secret shows as None."""
+        shown = []
+        for spec in fields(self):
+            value = getattr(self, spec.name)
+            if spec.name == "database_url":
+                value = hide_password(value)
+            elif not spec.repr and value is not None:
+                value = "***"
+            shown.append(f"{spec.name}={value!r}")
+        return f"Settings({', '.join(shown)})"
 
     @property
     def messenger_enabled(self) -> bool:
@@ -69,6 +85,27 @@ def messenger_configured(environ: Mapping[str, str | None]) -> bool:
     return all(environ.get(name) for name in MESSENGER_REQUIRED)
 
 
+def hide_password(url: str) -> str:
+    """``url`` with its password, if any, replaced by ***."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def log_level(value: str | None) -> str:
+    """``MERCI_LOG_LEVEL`` as a level name every process accepts (INFO when unset)."""
+    level = (value or "INFO").strip().upper()
+    level = {"WARN": "WARNING", "FATAL": "CRITICAL"}.get(level, level)
+    if level not in LOG_LEVELS:
+        raise ValueError(f"MERCI_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {value!r}")
+    return level
+
+
 def default_database_url() -> str:
     return f"sqlite:///{PROJECT_ROOT / 'var' / 'merci.db'}"
 
@@ -90,7 +127,7 @@ def get_settings() -> Settings:
         report_assumptions_path=Path(
             os.environ.get("MERCI_REPORT_PATH") or PROJECT_ROOT / "data" / "report.yml"
         ),
-        log_level=os.environ.get("MERCI_LOG_LEVEL", "INFO").upper(),
+        log_level=log_level(os.environ.get("MERCI_LOG_LEVEL")),
         brand_events_secret=os.environ.get("BRAND_EVENTS_SECRET") or None,
         widget_identity_secret=os.environ.get("WIDGET_IDENTITY_SECRET") or None,
         rasa_api_token=os.environ.get("RASA_API_TOKEN") or None,

@@ -27,6 +27,7 @@ from sanic.response import HTTPResponse
 
 from bot.channels.push import register_pusher
 from bot.config import Settings, get_settings
+from bot.integrations import signatures
 from bot.integrations.messenger_api import (
     SIGNATURE_HEADER,
     GraphClient,
@@ -34,13 +35,13 @@ from bot.integrations.messenger_api import (
     MessengerLog,
     delivery_mode,
     read_events,
-    signature_is_valid,
     subscription_challenge,
     to_graph_messages,
 )
 from bot.services import get_services
 from bot.storage.engine import get_engine
 from bot.storage.models import utcnow
+from bot.storage.unit_of_work import StorageError
 
 logger = logging.getLogger(__name__)
 
@@ -133,7 +134,8 @@ class MessengerInput(InputChannel):
         @messenger.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             secret = settings.messenger_app_secret if settings.messenger_enabled else None
-            if not signature_is_valid(request.body, request.headers.get(SIGNATURE_HEADER), secret):
+            signature = request.headers.get(SIGNATURE_HEADER)
+            if not signatures.verify(request.body, signature, secret):
                 return response.text("forbidden", status=403)
             try:
                 payload = json.loads(request.body)
@@ -156,20 +158,33 @@ class MessengerInput(InputChannel):
             try:
                 if not await asyncio.to_thread(log.record, inbound):
                     continue  # redelivered: already handled
-                output = MessengerOutput(self.client)
-                if inbound.attachment:
-                    # Not for NLU, and not an answer to a form: a kind word, the form waits.
-                    reply = get_services().context.render(ATTACHMENT_RESPONSE, {})
-                    await output.send_response(inbound.sender_id, {"text": reply.text})
-                    continue
-                await on_new_message(
-                    UserMessage(
-                        inbound.text,
-                        output,
-                        inbound.sender_id,
-                        input_channel=CHANNEL,
-                        message_id=inbound.mid,
-                    )
-                )
+            except StorageError as error:
+                # Unrecorded, it would be answered again if Meta redelivers it: skip it.
+                # Only the cause's type is logged: its message may quote personal data.
+                cause = type(error.__cause__).__name__
+                logger.error("a Messenger message could not be recorded, skipped (%s)", cause)
+                continue
+            try:
+                await self.answer(inbound, on_new_message)
             except Exception as error:  # one bad event must not lose the rest of the batch
                 logger.error("a Messenger event could not be handled (%s)", type(error).__name__)
+
+    async def answer(
+        self, inbound: Inbound, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> None:
+        """Pass a text to Rasa. An attachment is not for NLU, nor an answer to a form: it
+        gets a kind word, and the form waits."""
+        output = MessengerOutput(self.client)
+        if inbound.attachment:
+            reply = get_services().context.render(ATTACHMENT_RESPONSE, {})
+            await output.send_response(inbound.sender_id, {"text": reply.text})
+            return
+        await on_new_message(
+            UserMessage(
+                inbound.text,
+                output,
+                inbound.sender_id,
+                input_channel=CHANNEL,
+                message_id=inbound.mid,
+            )
+        )

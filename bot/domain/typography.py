@@ -35,5 +35,5 @@ def typography_problems(text: str) -> list[str]:
     if frenchify(text) != text:
         problems.append("espace insécable manquante ou mal placée avant ! ? ; : » % ou après «")
     if re.search(r"\"[^\"]+\"", _URL.sub("", text)):
-        problems.append("guillemets droits \"…\" : utilisez « … »")
+        problems.append('guillemets droits "…" : utilisez « … »')
     return problems

@@ -82,7 +82,9 @@ def parse_phone(text: str) -> Parsed:
     }
     if kind not in accepted:
         raise InvalidValue("phone", "not_a_phone")
-    return Parsed({"phone": phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)})
+    return Parsed(
+        {"phone": phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)}
+    )
 
 
 FRENCH_MONTHS = {
@@ -236,9 +238,7 @@ def parse_contact_channel(text: str) -> Parsed:
 
 
 RATING_WORDS = {"un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5}
-RATING_DIGIT = re.compile(
-    r"(?<![\d,.])([1-5])(?:\s*(?:etoiles?)?\s*(?:/|sur)\s*5)?(?![\d,.])"
-)
+RATING_DIGIT = re.compile(r"(?<![\d,.])([1-5])(?:\s*(?:etoiles?)?\s*(?:/|sur)\s*5)?(?![\d,.])")
 
 
 RATING_WORD_ANSWER = re.compile(

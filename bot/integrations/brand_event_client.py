@@ -7,7 +7,8 @@ import urllib.request
 from pathlib import Path
 
 from bot.config import get_settings
-from bot.integrations.brand_event_payload import SIGNATURE_HEADER, sign
+from bot.integrations.brand_event_payload import SIGNATURE_HEADER
+from bot.integrations.signatures import sign
 
 
 def send_event(path: Path, url: str, secret: str | None = None) -> tuple[int, str]:

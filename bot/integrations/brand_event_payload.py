@@ -1,14 +1,13 @@
 """Brand events: what a consumer did on the brand's site, as the brand reports it.
 
 This module checks a request (signature, JSON, schema, values) and turns it into a
-:class:`BrandEventInput`; :meth:`bot.services.brand_events.BrandEventService.receive_brand_event` stores
-and applies it. The HTTP endpoint lives in ``bot/channels/brand_events.py``.
+:class:`BrandEventInput`, which ``BrandEventService.receive_brand_event``
+(``bot/services/brand_events.py``) stores and applies. The HTTP endpoint lives in
+``bot/channels/brand_events.py``.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -18,6 +17,8 @@ from jsonschema import Draft202012Validator
 
 from bot.domain.profile import FORM_STEPS
 from bot.domain.validation import PARSERS, InvalidValue, Parsed
+from bot.integrations.signatures import sign as sign  # re-exported: the brand's side signs
+from bot.integrations.signatures import verify
 
 SIGNATURE_HEADER = "X-Merci-Signature"
 
@@ -129,17 +130,13 @@ class BrandEventInput:
         return INTENTS[self.type]
 
 
-def sign(body: bytes, secret: str) -> str:
-    """The header value for ``body``: ``sha256=<hex HMAC-SHA256>``."""
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-
-
 def verify_signature(body: bytes, header: str | None, secret: str | None) -> None:
+    """Refuse (401, saying why) a request not signed with ``secret``."""
     if not secret:
         raise RejectedEvent(401, "brand events are disabled: BRAND_EVENTS_SECRET is not set")
     if not header:
         raise RejectedEvent(401, f"missing {SIGNATURE_HEADER} header")
-    if not hmac.compare_digest(sign(body, secret).encode(), header.strip().encode()):
+    if not verify(body, header, secret):
         raise RejectedEvent(401, f"invalid {SIGNATURE_HEADER} signature")
 
 

@@ -7,7 +7,6 @@ can be tested without a Rasa server.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import hmac
 import logging
 import re
@@ -17,15 +16,20 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import aiohttp
-from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
-from bot.storage.models import MessengerMessage, utcnow
-from bot.storage.unit_of_work import unit_of_work
+from bot.storage.models import utcnow
+from bot.storage.repository import (
+    add_messenger_message,
+    find_messenger_message,
+    last_messenger_message_at,
+)
+from bot.storage.unit_of_work import transaction
 
 logger = logging.getLogger(__name__)
 
+# Checked with bot.integrations.signatures.verify; the legacy SHA-1 X-Hub-Signature is not.
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 # Meta's Send API limits.
 TEXT_LIMIT = 2000
@@ -41,15 +45,6 @@ THANK_YOU = "/thank"
 
 
 # -- webhook checks ------------------------------------------------------------
-
-
-def signature_is_valid(body: bytes, header: str | None, app_secret: str | None) -> bool:
-    """``X-Hub-Signature-256: sha256=<hex>``: HMAC-SHA256 of the raw body, compared in
-    constant time. The legacy SHA-1 ``X-Hub-Signature`` is not accepted."""
-    if not app_secret or not header or not header.startswith("sha256="):
-        return False
-    expected = hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(header.removeprefix("sha256=").encode(), expected.encode())
 
 
 def subscription_challenge(args: Mapping[str, str], verify_token: str | None) -> str | None:
@@ -256,33 +251,32 @@ def delivery_mode(
 
 
 class MessengerLog:
-    """Messenger messages received: each ``mid`` handled once; the last one per sender."""
+    """Messenger messages received: each ``mid`` handled once; the last one per sender.
+
+    Both methods raise :class:`~bot.storage.unit_of_work.StorageError` when the database
+    fails.
+    """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
     def record(self, inbound: Inbound) -> bool:
         """Note a received message; False when its ``mid`` was already handled."""
-        try:
-            with unit_of_work(self.engine) as session:
-                session.add(
-                    MessengerMessage(
-                        mid=inbound.mid,
-                        sender_id=inbound.sender_id,
-                        received_at=inbound.received_at,
-                    )
-                )
-        except IntegrityError:
-            return False
-        return True
+
+        def work(session: Session) -> bool:
+            # Read first: when a redelivery races this one, the retry sees its row.
+            mid = inbound.mid
+            if mid is not None and find_messenger_message(session, mid) is not None:
+                return False
+            add_messenger_message(session, inbound.mid, inbound.sender_id, inbound.received_at)
+            return True
+
+        return transaction(work, self.engine)
 
     def last_message_at(self, sender_id: str) -> datetime | None:
-        with unit_of_work(self.engine) as session:
-            return session.scalar(
-                select(func.max(MessengerMessage.received_at)).where(
-                    MessengerMessage.sender_id == sender_id
-                )
-            )
+        return transaction(
+            lambda session: last_messenger_message_at(session, sender_id), self.engine
+        )
 
 
 # -- sending ------------------------------------------------------------------

@@ -11,6 +11,7 @@ import secrets
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -22,6 +23,7 @@ from pathlib import Path
 import yaml
 
 from bot.config import PROJECT_ROOT, get_settings, messenger_configured
+from bot.runtime.logs import server_log_environment
 
 HOST = "127.0.0.1"
 ENDPOINTS = PROJECT_ROOT / "endpoints.yml"
@@ -30,9 +32,12 @@ MESSENGER_CHANNEL = "bot.channels.messenger.MessengerInput"
 
 
 def server_environment(database_url: str | None = None) -> dict[str, str]:
-    """Environment for Rasa and the action server: one database URL, loopback only."""
+    """Environment for Rasa and the action server: one database URL, loopback only, and
+    ``MERCI_LOG_LEVEL`` as each server reads a log level."""
+    settings = get_settings()
     env = dict(os.environ)
-    env["DATABASE_URL"] = database_url or get_settings().database_url
+    env["DATABASE_URL"] = database_url or settings.database_url
+    env.update(server_log_environment(settings))
     env.setdefault("SANIC_HOST", HOST)
     # Rasa's telemetry and error reports would call the internet: never from Merci.
     env["RASA_TELEMETRY_ENABLED"] = "false"
@@ -74,12 +79,19 @@ def scheduler_command() -> list[str]:
     return [sys.executable, "-m", "bot", "scheduler"]
 
 
+def render_endpoints(action_port: int, source: Path = ENDPOINTS) -> str:
+    """``endpoints.yml`` as the servers get it: the action endpoint on ``action_port``;
+    everything else as written (``${DATABASE_URL}`` is Rasa's to expand)."""
+    endpoints = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+    action_endpoint = endpoints.setdefault("action_endpoint", {})
+    action_endpoint["url"] = f"http://{HOST}:{action_port}/webhook"
+    return str(yaml.safe_dump(endpoints, allow_unicode=True, sort_keys=False))
+
+
 def endpoints_for(action_port: int, directory: Path) -> Path:
-    """``endpoints.yml`` pointing at an action server on another port."""
-    if action_port == 5055:
-        return ENDPOINTS
+    """The rendered endpoints file, written in ``directory`` (the run's own)."""
     path = directory / "endpoints.yml"
-    path.write_text(ENDPOINTS.read_text().replace(f"{HOST}:5055", f"{HOST}:{action_port}"))
+    path.write_text(render_endpoints(action_port), encoding="utf-8")
     return path
 
 
@@ -132,6 +144,62 @@ class Servers:
         return next((p for p in self.processes if p.poll() is not None), None)
 
 
+@dataclass(frozen=True)
+class Launch:
+    """One process to start: its name (that of its log file), command line and environment."""
+
+    name: str
+    command: list[str]
+    env: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What :func:`serving` starts, built from the settings and its arguments."""
+
+    actions: Launch
+    rasa: Launch
+    scheduler: Launch | None
+    messenger: bool
+
+
+def plan(
+    model: Path,
+    directory: Path,
+    *,
+    database_url: str | None = None,
+    rasa_port: int = 5005,
+    action_port: int = 5055,
+    extra_env: dict[str, str] | None = None,
+    api_token: str | None = None,
+    scheduler: bool = False,
+) -> Plan:
+    """The servers' command lines and environment; their endpoints and credentials files
+    are rendered in ``directory``."""
+    env = {**server_environment(database_url), **(extra_env or {})}
+    if api_token:
+        env["RASA_API_TOKEN"] = api_token
+        env["MERCI_RASA_URL"] = f"http://{HOST}:{rasa_port}"
+    endpoints = endpoints_for(action_port, directory)
+    credentials, messenger = credentials_for(env, directory)
+    rasa = rasa_server_command(rasa_port, model, endpoints, api_token, credentials)
+    return Plan(
+        actions=Launch("actions", action_server_command(action_port), env),
+        rasa=Launch("rasa", rasa, env),
+        scheduler=Launch("scheduler", scheduler_command(), env) if scheduler else None,
+        messenger=messenger,
+    )
+
+
+def start(launch: Launch, log_dir: Path) -> subprocess.Popen[bytes]:
+    """Start ``launch`` with its output appended to ``log_dir/<name>.log``."""
+    # The child keeps its own copy of the file descriptor: ours can be closed at once.
+    with open(log_dir / f"{launch.name}.log", "ab") as log:
+        return subprocess.Popen(
+            launch.command, cwd=PROJECT_ROOT, env=launch.env, stdout=log, stderr=subprocess.STDOUT
+        )
+
+
 @contextmanager
 def serving(
     model: Path,
@@ -146,46 +214,36 @@ def serving(
 ) -> Iterator[Servers]:
     """Start the action server and the Rasa server (and the nudge scheduler, which needs
     ``api_token``), wait until they answer, stop them all."""
-    env = {**server_environment(database_url), **(extra_env or {})}
-    if api_token:
-        env["RASA_API_TOKEN"] = api_token
-        env["MERCI_RASA_URL"] = f"http://{HOST}:{rasa_port}"
     log_dir.mkdir(parents=True, exist_ok=True)
-    endpoints = endpoints_for(action_port, log_dir)
-    credentials, messenger = credentials_for(env, log_dir)
     processes: list[subprocess.Popen[bytes]] = []
     with ExitStack() as stack:
+        # Removed only once the servers have stopped (an ExitStack unwinds in reverse).
+        directory = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="merci-")))
         stack.callback(stop, processes)
-        for name, command in (
-            ("actions", action_server_command(action_port)),
-            ("rasa", rasa_server_command(rasa_port, model, endpoints, api_token, credentials)),
-        ):
-            log = stack.enter_context(open(log_dir / f"{name}.log", "ab"))
-            processes.append(
-                subprocess.Popen(
-                    command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-                )
-            )
-        actions, rasa = processes
+        launches = plan(
+            model,
+            directory,
+            database_url=database_url,
+            rasa_port=rasa_port,
+            action_port=action_port,
+            extra_env=extra_env,
+            api_token=api_token,
+            scheduler=scheduler,
+        )
+        actions = start(launches.actions, log_dir)
+        processes.append(actions)
+        rasa = start(launches.rasa, log_dir)
+        processes.append(rasa)
         wait_until_up(f"http://{HOST}:{action_port}/health", actions)
         wait_until_up(f"http://{HOST}:{rasa_port}/", rasa)
-        if scheduler:
-            log = stack.enter_context(open(log_dir / "scheduler.log", "ab"))
-            processes.append(
-                subprocess.Popen(
-                    scheduler_command(),
-                    cwd=PROJECT_ROOT,
-                    env=env,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                )  # fmt: skip
-            )
+        if launches.scheduler is not None:
+            processes.append(start(launches.scheduler, log_dir))
         yield Servers(
             f"http://{HOST}:{rasa_port}",
             f"http://{HOST}:{action_port}",
             tuple(processes),
             log_dir,
-            messenger,
+            launches.messenger,
         )
 
 
@@ -250,25 +308,17 @@ def shell(model: Path, action_port: int = 5055) -> int:
     env = server_environment()
     log_dir = PROJECT_ROOT / "var" / "log"
     log_dir.mkdir(parents=True, exist_ok=True)
-    with open(log_dir / "actions.log", "ab") as action_log:
-        actions = subprocess.Popen(
-            action_server_command(action_port), cwd=PROJECT_ROOT, env=env,
-            stdout=action_log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+    with ExitStack() as stack:
+        directory = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="merci-")))
+        actions = start(Launch("actions", action_server_command(action_port), env), log_dir)
+        stack.callback(stop, [actions])
         try:
             wait_until_up(f"http://{HOST}:{action_port}/health", actions)
-            command = rasa_command(
-                "shell",
-                "--model",
-                str(model),
-                "--endpoints",
-                str(endpoints_for(action_port, log_dir)),
-            )
+            endpoints = endpoints_for(action_port, directory)
+            command = rasa_command("shell", "--model", str(model), "--endpoints", str(endpoints))
             return subprocess.call(command, cwd=PROJECT_ROOT, env=env)
         except KeyboardInterrupt:
             return 0
         except RuntimeError as error:
             print(f"Merci could not start: {error}. See var/log/actions.log.", file=sys.stderr)
             return 1
-        finally:
-            stop([actions])

@@ -11,6 +11,7 @@ from bot.storage.models import (
     Acknowledgement,
     BrandEvent,
     Consumer,
+    MessengerMessage,
     Nudge,
     OutboxMessage,
     ProfileField,
@@ -186,3 +187,25 @@ def pending_nudge(session: Session, consumer_id: int, kind: str) -> Nudge | None
             Nudge.cancelled_at.is_(None),
         )
     ).first()
+
+
+def find_messenger_message(session: Session, mid: str) -> MessengerMessage | None:
+    return session.scalars(
+        select(MessengerMessage).where(MessengerMessage.mid == mid)
+    ).one_or_none()
+
+
+def add_messenger_message(
+    session: Session, mid: str | None, sender_id: str, received_at: datetime
+) -> MessengerMessage:
+    message = MessengerMessage(mid=mid, sender_id=sender_id, received_at=received_at)
+    session.add(message)
+    return message
+
+
+def last_messenger_message_at(session: Session, sender_id: str) -> datetime | None:
+    return session.scalar(
+        select(func.max(MessengerMessage.received_at)).where(
+            MessengerMessage.sender_id == sender_id
+        )
+    )

@@ -8,8 +8,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.config import PROJECT_ROOT
+from bot.config import PROJECT_ROOT, get_settings
 from bot.domain.typography import NBSP
+from bot.runtime.logs import configure_logging
 
 
 def cmd_migrate(_: argparse.Namespace) -> int:
@@ -112,8 +113,6 @@ def cmd_freshness(_: argparse.Namespace) -> int:
 
 
 def cmd_scheduler(args: argparse.Namespace) -> int:
-    import logging
-
     from bot.config import get_settings
     from bot.runtime.scheduler import Scheduler
     from bot.services import get_services
@@ -122,7 +121,6 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
     if not settings.rasa_api_token:
         print("RASA_API_TOKEN is not set: the scheduler talks to Rasa's API only with a token.")
         return 1
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(name)s %(message)s")
     scheduler = Scheduler(get_services(), settings.rasa_url, settings.rasa_api_token)
     if args.once:
         print(scheduler.run_once())
@@ -214,4 +212,5 @@ def main(argv: list[str] | None = None) -> int:
     send.add_argument("--url", default="http://127.0.0.1:5005/webhooks/brand/events")
     send.set_defaults(func=cmd_event_send)
     args = parser.parse_args(argv)
+    configure_logging(get_settings())
     return int(args.func(args))

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from rasa.core.channels.channel import UserMessage
 
-from bot.channels.messenger import MessengerOutput
+from bot.channels.messenger import MessengerInput, MessengerOutput
+from bot.config import get_settings
 from bot.integrations.messenger_api import GraphClient, Inbound, MessengerLog
 from bot.storage.engine import build_engine
 from bot.storage.models import metadata, utcnow
@@ -47,3 +49,22 @@ def test_a_proactive_message_outside_the_window_is_collected_not_sent(graph, log
     run(tagged.send_response("old", {"text": "Votre profil a été mis à jour."}))
     (sent,) = graph.to("old")
     assert (sent.body["messaging_type"], sent.body["tag"]) == ("MESSAGE_TAG", "ACCOUNT_UPDATE")
+
+
+def test_a_batch_survives_a_database_failure_and_logs_no_personal_data(monkeypatch, caplog, run):
+    broken = build_engine("sqlite://")  # no migration: every read and write fails
+    monkeypatch.setattr("bot.channels.messenger.get_engine", lambda: broken)
+    channel = MessengerInput(get_settings())
+    passed_to_rasa: list[UserMessage] = []
+
+    async def on_new_message(message: UserMessage) -> None:
+        passed_to_rasa.append(message)
+
+    events = [
+        Inbound("psid-marie", "m1", utcnow(), text="mon e-mail est marie@example.fr"),
+        Inbound("psid-paul", "m2", utcnow(), text="Bonjour"),
+    ]
+    run(channel.handle(events, on_new_message))  # no exception: the background task lives on
+    assert passed_to_rasa == [], "unrecorded, so not answered (a redelivery would repeat it)"
+    assert caplog.text.count("could not be recorded, skipped (OperationalError)") == 2
+    assert "psid" not in caplog.text and "marie" not in caplog.text

@@ -6,6 +6,11 @@ import hashlib
 import hmac
 from datetime import datetime, timedelta
 
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
 from bot.integrations.messenger_api import (
     GraphClient,
     Inbound,
@@ -13,13 +18,15 @@ from bot.integrations.messenger_api import (
     cut_title,
     delivery_mode,
     read_events,
-    signature_is_valid,
     split_text,
     subscription_challenge,
     to_graph_messages,
 )
+from bot.integrations.signatures import verify
+from bot.storage import repository
 from bot.storage.engine import build_engine
-from bot.storage.models import metadata
+from bot.storage.models import MessengerMessage, metadata
+from bot.storage.unit_of_work import StorageError
 
 SECRET = "app-secret"
 NOW = datetime(2026, 11, 25, 12, 0)
@@ -31,14 +38,14 @@ def sha256(body: bytes, secret: str = SECRET) -> str:
 
 
 def test_only_a_right_sha256_signature_is_accepted():
-    assert signature_is_valid(BODY, sha256(BODY), SECRET)
-    assert not signature_is_valid(BODY, sha256(BODY, "forged"), SECRET)
-    assert not signature_is_valid(BODY + b" ", sha256(BODY), SECRET)
-    assert not signature_is_valid(BODY, None, SECRET)
+    assert verify(BODY, sha256(BODY), SECRET)
+    assert not verify(BODY, sha256(BODY, "forged"), SECRET)
+    assert not verify(BODY + b" ", sha256(BODY), SECRET)
+    assert not verify(BODY, None, SECRET)
     sha1 = "sha1=" + hmac.new(SECRET.encode(), BODY, hashlib.sha1).hexdigest()
-    assert not signature_is_valid(BODY, sha1, SECRET)
-    assert not signature_is_valid(BODY, sha256(BODY, ""), None), "no secret, nothing accepted"
-    assert not signature_is_valid(BODY, "sha256=é", SECRET)
+    assert not verify(BODY, sha1, SECRET)
+    assert not verify(BODY, sha256(BODY, ""), None), "no secret, nothing accepted"
+    assert not verify(BODY, "sha256=é", SECRET)
 
 
 def test_the_verify_challenge_is_echoed_only_for_a_subscribe_with_the_right_token():
@@ -226,3 +233,31 @@ def test_make_run_starts_without_messenger_unless_its_three_settings_are_set(tmp
                   "MESSENGER_PAGE_ACCESS_TOKEN": "t"}  # fmt: skip
     path, enabled = credentials_for(configured, tmp_path)
     assert enabled and MESSENGER_CHANNEL in path.read_text()
+
+
+def test_a_redelivery_that_races_the_first_delivery_is_still_recorded_once(monkeypatch):
+    engine = build_engine("sqlite://")
+    metadata.create_all(engine)
+    log = MessengerLog(engine)
+    assert log.record(Inbound("A", "m1", NOW, text="Bonjour"))
+    # The other delivery commits between this one's read and its write: the read misses it.
+    reads: list[str] = []
+
+    def find_late(session: Session, mid: str) -> MessengerMessage | None:
+        reads.append(mid)
+        return None if len(reads) == 1 else repository.find_messenger_message(session, mid)
+
+    monkeypatch.setattr("bot.integrations.messenger_api.find_messenger_message", find_late)
+    assert not log.record(Inbound("A", "m1", NOW, text="Bonjour")), "retried, then seen"
+    assert reads == ["m1", "m1"]
+    with Session(engine) as session:
+        assert session.scalar(select(func.count(MessengerMessage.id))) == 1
+
+
+def test_a_database_without_the_table_gives_a_storage_error_not_a_sqlalchemy_one():
+    log = MessengerLog(build_engine("sqlite://"))  # no migration: no messenger_messages
+    with pytest.raises(StorageError) as raised:
+        log.record(Inbound("A", "m1", NOW, text="Bonjour"))
+    assert isinstance(raised.value.__cause__, OperationalError)
+    with pytest.raises(StorageError):
+        log.last_message_at("A")

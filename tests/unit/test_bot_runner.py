@@ -1,0 +1,77 @@
+"""What the runner hands the servers: the endpoints file, command lines, environment."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.config import get_settings
+from bot.runtime.runner import ENDPOINTS, plan, render_endpoints
+
+MODEL = Path("models/merci.tar.gz")
+
+
+@pytest.fixture
+def environ(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]]:
+    """Set environment variables and read the settings afresh, as a new process would."""
+
+    def set_environ(**values: str) -> None:
+        for name, value in values.items():
+            monkeypatch.setenv(name, value)
+        get_settings.cache_clear()
+
+    yield set_environ
+    get_settings.cache_clear()
+
+
+def test_the_action_endpoint_follows_the_action_port():
+    rendered = yaml.safe_load(render_endpoints(6123))
+    assert rendered["action_endpoint"]["url"] == "http://127.0.0.1:6123/webhook"
+
+
+def test_nothing_but_the_action_url_changes():
+    source = yaml.safe_load(ENDPOINTS.read_text(encoding="utf-8"))
+    rendered = yaml.safe_load(render_endpoints(6123))
+    source["action_endpoint"]["url"] = "http://127.0.0.1:6123/webhook"
+    assert rendered == source
+    assert yaml.safe_load(render_endpoints(5055))["action_endpoint"] == {
+        "url": "http://127.0.0.1:5055/webhook",
+        "enable_selective_domain": True,
+    }
+
+
+def test_the_tracker_store_keeps_database_url_for_rasa_to_expand(tmp_path, monkeypatch):
+    from rasa.core.utils import AvailableEndpoints
+
+    assert "url: ${DATABASE_URL}\n" in render_endpoints(6123), "plain, so Rasa expands it"
+    monkeypatch.setenv("DATABASE_URL", "sqlite:////tmp/merci-test.db")
+    path = tmp_path / "endpoints.yml"
+    path.write_text(render_endpoints(6123), encoding="utf-8")
+    endpoints = AvailableEndpoints.read_endpoints(str(path))
+    assert endpoints.tracker_store.url == "sqlite:////tmp/merci-test.db"
+    assert endpoints.action.url == "http://127.0.0.1:6123/webhook"
+
+
+def test_both_servers_get_merci_log_level(environ, tmp_path):
+    environ(MERCI_LOG_LEVEL="warning")
+    launches = plan(MODEL, tmp_path, rasa_port=6100, action_port=6101, api_token="jeton")
+    for launch in (launches.actions, launches.rasa):
+        assert launch.env["LOG_LEVEL"] == "WARNING", f"rasa reads it ({launch.name})"
+        assert launch.env["COLOREDLOGS_LOG_LEVEL"] == "WARNING", f"rasa_sdk ({launch.name})"
+    assert launches.scheduler is None
+
+
+def test_the_rasa_server_gets_the_rendered_endpoints_and_the_scheduler_its_token(environ, tmp_path):
+    environ(MERCI_LOG_LEVEL="INFO")
+    launches = plan(MODEL, tmp_path, action_port=6101, api_token="jeton", scheduler=True)
+    command = launches.rasa.command
+    endpoints = Path(command[command.index("--endpoints") + 1])
+    assert endpoints.parent == tmp_path
+    assert yaml.safe_load(endpoints.read_text())["action_endpoint"]["url"].endswith(":6101/webhook")
+    assert launches.actions.command[-2:] == ["--port", "6101"]
+    assert launches.scheduler is not None
+    assert launches.scheduler.env["RASA_API_TOKEN"] == "jeton"
+    assert launches.scheduler.env["LOG_LEVEL"] == "INFO"
