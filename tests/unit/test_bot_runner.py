@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from rasa.core.utils import AvailableEndpoints
 
 from bot.config import get_settings
 from bot.runtime.runner import ENDPOINTS, plan, render_endpoints
@@ -44,8 +45,6 @@ def test_nothing_but_the_action_url_changes():
 
 
 def test_the_tracker_store_keeps_database_url_for_rasa_to_expand(tmp_path, monkeypatch):
-    from rasa.core.utils import AvailableEndpoints
-
     assert "url: ${DATABASE_URL}\n" in render_endpoints(6123), "plain, so Rasa expands it"
     monkeypatch.setenv("DATABASE_URL", "sqlite:////tmp/merci-test.db")
     path = tmp_path / "endpoints.yml"
