@@ -105,7 +105,9 @@ def cmd_freshness(_: argparse.Namespace) -> int:
 
     freshness = get_services().freshness
     counts = freshness.stale_counts()
-    print("Consumers holding an out-of-date value, per field (policy: data/freshness.yml)")
+    policy = get_settings().freshness_path
+    shown = policy.relative_to(PROJECT_ROOT) if policy.is_relative_to(PROJECT_ROOT) else policy
+    print(f"Consumers holding an out-of-date value, per field (policy: {shown})")
     for field, count in counts.items():
         months = freshness.policy.months[field]
         print(f"  {field:<16} {count:>8}   (valid {months:g} months)")
