@@ -215,4 +215,9 @@ def main(argv: list[str] | None = None) -> int:
     send.set_defaults(func=cmd_event_send)
     args = parser.parse_args(argv)
     configure_logging(get_settings())
-    return int(args.func(args))
+    from bot.storage.unit_of_work import StorageError
+
+    try:
+        return int(args.func(args))
+    except StorageError:
+        return _database_failed("rien n'a été lu ni modifié")

@@ -11,7 +11,10 @@ import pytest
 from report_db import build_database
 from sqlalchemy.orm import Session
 
+import bot.services
+import bot.storage.engine
 from bot.__main__ import main
+from bot.config import get_settings
 from bot.storage.models import Acknowledgement, Consumer, ProfileField
 from bot.tools.invisible_work.assumptions import AssumptionsError, load_assumptions
 
@@ -164,3 +167,19 @@ def test_a_database_without_its_tables_gets_one_clear_line_and_no_report(tmp_pat
         "Vérifiez DATABASE_URL (ou --database-url) et que make migrate a réussi.\n"
     )
     assert not (tmp_path / "reports").exists()
+
+
+def test_any_command_on_an_unmigrated_database_says_so_in_one_line(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'vide.db'}")
+    get_settings.cache_clear()
+    bot.services.get_services.cache_clear()
+    bot.storage.engine.get_engine.cache_clear()
+    try:
+        assert main(["freshness"]) == 1
+    finally:
+        get_settings.cache_clear()
+        bot.services.get_services.cache_clear()
+        bot.storage.engine.get_engine.cache_clear()
+    err = capsys.readouterr().err
+    assert "La base de données est inaccessible ou incomplète" in err
+    assert "Traceback" not in err
