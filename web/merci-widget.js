@@ -56,10 +56,56 @@
 
   var base = script.src.replace(/[^/]*([?#].*)?$/, "");
   var server = (script.getAttribute("data-server") || new URL(script.src).origin).replace(/\/+$/, "");
-  var identityToken = script.getAttribute("data-identity-token") || null;
   var greetingPayload = script.getAttribute("data-greeting-payload") || "/greet";
   var title = script.getAttribute("data-title") || "Merci";
-  var storageKey = "merci-widget:" + server;
+
+  // --- Whose conversation this is: one local history and session per person ---
+  // On a shared computer the next visitor must not see the previous one's conversation:
+  // the state is kept under a key derived from the token's subject (hashed, so that the
+  // brand's id is not written in clear), and anonymous visitors have a key of their own.
+  var keyPrefix = "merci-widget:" + server;
+  var ANONYMOUS_KEY = keyPrefix + ":anonymous";
+  function tokenNow() {
+    return script.getAttribute("data-identity-token") || null;
+  }
+  // The subject is read, not verified: the server checks the signature; this only files
+  // the history under the right person.
+  function tokenSubject(token) {
+    try {
+      var part = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+      while (part.length % 4) part += "=";
+      var claims = JSON.parse(window.atob(part));
+      return claims && typeof claims.sub === "string" && claims.sub ? claims.sub : null;
+    } catch (e) {
+      return null;
+    }
+  }
+  function hash(text) {
+    var h1 = 0xdeadbeef;
+    var h2 = 0x41c6ce57;
+    for (var i = 0; i < text.length; i++) {
+      var ch = text.charCodeAt(i);
+      h1 = Math.imul(h1 ^ ch, 2654435761);
+      h2 = Math.imul(h2 ^ ch, 1597334677);
+    }
+    h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+    h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+    return (h2 >>> 0).toString(16) + (h1 >>> 0).toString(16);
+  }
+  function keyFor(token) {
+    var subject = token ? tokenSubject(token) : null;
+    return subject ? keyPrefix + ":id-" + hash(subject) : ANONYMOUS_KEY;
+  }
+  // An anonymous history lasts until someone logs in on this browser; the one kept per
+  // server before histories were kept per person may be anyone's.
+  function forgetOthers() {
+    try {
+      window.localStorage.removeItem(keyPrefix);
+      if (storageKey !== ANONYMOUS_KEY) window.localStorage.removeItem(ANONYMOUS_KEY);
+    } catch (e) {}
+  }
+  var identityToken = tokenNow();
+  var storageKey = keyFor(identityToken);
 
   // --- State kept in localStorage: session id, history, messages not yet acknowledged ---
   function freshState() {
@@ -85,6 +131,7 @@
     if (window.crypto && window.crypto.randomUUID) return window.crypto.randomUUID();
     return Date.now().toString(36) + Math.random().toString(36).slice(2);
   }
+  forgetOthers();
   var state = load();
 
   // --- DOM helpers: every piece of text goes through textContent ---
@@ -370,6 +417,7 @@
       socket.on("session_confirm", function (sessionId) {
         var id = typeof sessionId === "string" ? sessionId : sessionId && sessionId.session_id;
         if (!id) return;
+        if (confirmed && id !== state.sessionId) return moved(id);
         state.sessionId = id;
         confirmed = true;
         inFlight = {};
@@ -401,6 +449,38 @@
         setStatus(TEXT.lost(attempt), "offline");
       });
     });
+  }
+
+  // The server moved this socket to a new session: the one shown belonged to someone else.
+  // What is in flight stays in flight (the server answers it in the new session).
+  function moved(id) {
+    state.sessionId = id;
+    state.history = state.history.filter(function (entry) { return entry.pending; });
+    save();
+    renderAll();
+  }
+
+  // The page changed the identity token (a login or logout without reload): show and
+  // continue that person's own conversation, on their own session.
+  function switchIdentity() {
+    var token = tokenNow();
+    if (token === identityToken) return;
+    identityToken = token;
+    var key = keyFor(token);
+    if (key === storageKey) return; // the same person, with a fresher token
+    var wasOpen = state.open;
+    storageKey = key;
+    forgetOthers();
+    state = load();
+    state.open = wasOpen;
+    inFlight = {};
+    hideTyping();
+    renderAll();
+    if (socket && socket !== "loading") {
+      confirmed = false;
+      socket.disconnect();
+      socket.connect();
+    }
   }
 
   function online() {
@@ -510,6 +590,12 @@
     input.value = "";
     send(text);
   });
+
+  if (window.MutationObserver) {
+    new MutationObserver(switchIdentity).observe(script, {
+      attributes: true, attributeFilter: ["data-identity-token"],
+    });
+  }
 
   function start() {
     document.body.appendChild(host);

@@ -5,6 +5,8 @@ rooms) with three additions, each made around Rasa's handler rather than by copy
 
 - a logged-in visitor's signed identity token (``identity_token`` in the message metadata)
   links the chat to the brand's external id; a missing, unsigned or forged token is ignored;
+  a session already linked to someone else is never re-linked: the socket is moved to a new
+  session (``session_confirm`` with a new id, which the widget adopts);
 - a message the widget sends again after a reconnection (same ``message_id``) is handled once;
 - proactive messages are pushed to the session's open sockets: brand events through
   ``bot.channels.push``'s registry, nudges (Rasa's ``trigger_intent`` API with
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -40,6 +43,7 @@ from bot.channels.push import register_pusher
 from bot.config import PROJECT_ROOT, get_settings
 from bot.integrations.widget_identity import verify_identity
 from bot.services import Identity, StorageError, get_services
+from bot.services.conversation import Link
 from bot.services.delivery import plain_message
 
 logger = logging.getLogger(__name__)
@@ -75,7 +79,6 @@ class WidgetSocketIO(SocketIOInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         seen = RecentIds()
-        linked: set[tuple[str, str]] = set()
 
         async def receive(message: UserMessage) -> None:
             metadata = message.metadata if isinstance(message.metadata, dict) else {}
@@ -83,29 +86,69 @@ class WidgetSocketIO(SocketIOInput):
             if client_id is not None and not seen.add((message.sender_id, str(client_id))):
                 logger.debug("dropped a message sent twice by the widget")
                 return
-            # The token is checked here and never stored with the conversation.
-            external_id = verify_identity(
-                metadata.pop("identity_token", None), get_settings().widget_identity_secret
-            )
+            metadata.pop("identity_token", None)  # checked in _identify, never stored
             message.metadata = metadata
-            if external_id is not None and (message.sender_id, external_id) not in linked:
-                await self._link(message.sender_id, external_id)
-                linked.add((message.sender_id, external_id))
             await on_new_message(message)
 
         blueprint = super().blueprint(receive)
+        self._check_identities()
         register_pusher(self.name(), self.push)
         return blueprint
 
-    async def _link(self, sender_id: str, external_id: str) -> None:
+    def _check_identities(self) -> None:
+        """Put the identity check in front of Rasa's message handler, where the socket is
+        known: a session that belongs to someone else is left for a new one."""
+        assert self.sio is not None
+        namespace = self.namespace or "/"
+        rasa_handler = self.sio.handlers[namespace][self.user_message_evt]
+        linked: set[tuple[str, str]] = set()
+
+        async def handle(sid: str, data: Any) -> Any:
+            if isinstance(data, dict) and self.session_persistence:
+                await self._identify(sid, data, linked)
+            return await rasa_handler(sid, data)
+
+        self.sio.on(self.user_message_evt, handle, namespace=self.namespace)
+
+    async def _identify(self, sid: str, data: dict[str, Any], linked: set[tuple[str, str]]) -> None:
+        # The token is checked here and never stored with the conversation.
+        metadata = data.get(self.metadata_key)
+        token = metadata.pop("identity_token", None) if isinstance(metadata, dict) else None
+        external_id = verify_identity(token, get_settings().widget_identity_secret)
+        session_id = data.get("session_id")
+        if external_id is None or not isinstance(session_id, str) or not session_id:
+            return
+        if (session_id, external_id) in linked:
+            return
+        outcome = await self._link(session_id, external_id)
+        if outcome is Link.REFUSED:
+            session_id = await self._move_to_new_session(sid, session_id)
+            data["session_id"] = session_id
+            outcome = await self._link(session_id, external_id)
+        if outcome is Link.LINKED:
+            linked.add((session_id, external_id))
+
+    async def _move_to_new_session(self, sid: str, session_id: str) -> str:
+        """The socket leaves a session linked to someone else for a new one, which the
+        widget adopts (``session_confirm``): the newcomer neither sees nor continues it."""
+        assert self.sio is not None
+        new_session_id = uuid.uuid4().hex
+        self.sio.leave_room(sid, session_id, namespace=self.namespace)
+        self.sio.enter_room(sid, new_session_id, namespace=self.namespace)
+        await self.sio.emit("session_confirm", new_session_id, room=sid, namespace=self.namespace)
+        logger.info("a widget session linked to another person was left for a new one")
+        return new_session_id
+
+    async def _link(self, sender_id: str, external_id: str) -> Link | None:
         try:
-            await asyncio.to_thread(
+            return await asyncio.to_thread(
                 get_services().conversation.link_external_id,
                 Identity(self.name(), sender_id),
                 external_id,
             )
         except StorageError:
             logger.error("could not link a widget session to its consumer; it stays anonymous")
+            return None
 
     def get_output_channel(self) -> OutputChannel | None:
         if self.sio is None:

@@ -4,6 +4,7 @@ the consumer is on the brand's side."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -22,6 +23,14 @@ class Greeting:
     queued: list[dict[str, Any]]
     state: ProfileState
     stale: StaleValue | None
+
+
+class Link(Enum):
+    """What became of a request to tie a chat identity to the brand's id."""
+
+    LINKED = "linked"  # tied now, or already tied to this same id
+    # Already tied to someone else: never moved, the channel starts a new conversation.
+    REFUSED = "refused"
 
 
 class ConversationService:
@@ -61,10 +70,16 @@ class ConversationService:
 
         return self.context.run(work)
 
-    def link_external_id(self, who: Identity, external_id: str) -> None:
-        """Tie a chat identity to the brand's id for this consumer (e.g. a logged-in visitor)."""
+    def link_external_id(self, who: Identity, external_id: str) -> Link:
+        """Tie a chat identity to the brand's id for this consumer (a logged-in visitor whose
+        signed token vouches for ``external_id``). An identity already tied to another id
+        keeps it: its conversation and data belong to that other person."""
 
-        def work(session: Session) -> None:
-            self.context.consumer(session, who).external_id = external_id
+        def work(session: Session) -> Link:
+            consumer = self.context.consumer(session, who)
+            if consumer.external_id not in (None, external_id):
+                return Link.REFUSED
+            consumer.external_id = external_id
+            return Link.LINKED
 
-        self.context.run(work)
+        return self.context.run(work)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from bot.domain.congratulations import Occasion
 from bot.domain.freshness import FreshnessPolicy
+from bot.domain.masking import identity_proven, masked_value
 from bot.domain.profile import (
     FORM_STEPS,
     PROFILE_FIELDS,
@@ -24,7 +25,8 @@ from bot.storage.models import Consumer, ProfileField
 
 @dataclass(frozen=True)
 class StaleValue:
-    """A stored value Merci should check with the consumer ("toujours marie@exemple.fr ?")."""
+    """A stored value Merci should check with the consumer ("toujours marie@exemple.fr ?"),
+    masked ("toujours m•••@exemple.fr ?") where the identity is not proven."""
 
     step: str
     value: str
@@ -87,7 +89,8 @@ class FreshnessService:
         now: datetime,
     ) -> StaleValue | None:
         """Inside a greeting: the oldest stale value to ask about, if a question is allowed
-        now (not twice within the quiet days, whatever the channel; once per conversation)."""
+        now (not twice within the quiet days, whatever the channel; once per conversation).
+        A sender id the caller chose proves nothing: there, the value is only hinted at."""
         if not self._may_ask(session, consumer, policy, now):
             return None
         rows = [
@@ -101,7 +104,9 @@ class FreshnessService:
         step = step_of_field(oldest.field)
         consumer.freshness_asked_at = now
         values = {f: row.value for f, row in fields.items()}
-        return StaleValue(step, display_value(step, values))
+        if identity_proven(consumer.channel, linked_by_token=consumer.external_id is not None):
+            return StaleValue(step, display_value(step, values))
+        return StaleValue(step, masked_value(step, values))
 
     @staticmethod
     def _may_ask(

@@ -50,6 +50,13 @@ def policy() -> FreshnessPolicy:
 
 
 @pytest.fixture
+def marie() -> Identity:
+    """A Messenger consumer: Facebook proves who they are, so their values are shown back
+    (masking on unproven identities is tested at the end of this file)."""
+    return Identity(channel="facebook", sender_id="psid-marie")
+
+
+@pytest.fixture
 def merci(engine, table, responses, clock, policy) -> Services:
     """The service as Merci runs it: with the real freshness policy."""
     return build_services(engine, table, responses, clock=clock, freshness=policy)
@@ -543,3 +550,37 @@ def test_stale_counts_and_the_question_agree_at_the_end_of_the_period(
     expected = 1 if policy.is_stale("email", updated, None, NOW) else 0
     assert merci.freshness.stale_counts(policy)["email"] == expected
     assert expected == (1 if offset_seconds > 0 else 0)
+
+
+# --- who may read a stored value back -----------------------------------------------------
+
+WIDGET = Identity(channel="socketio", sender_id="widget-session-marie")
+
+
+def test_a_sender_id_chosen_over_rest_only_gets_a_masked_value(merci, policy, clock):
+    save_at(merci, clock, REST, "email", "marie@exemple.fr", NOW - 25 * MONTH)
+    merci.conversation.start_conversation(REST)
+    greeting = merci.conversation.greet(REST, policy)
+    assert greeting.stale == StaleValue("email", "m•••@exemple.fr")
+    question = merci.context.render("utter_ask_still_right_email", {"value": greeting.stale.value})
+    assert question.text == f"Votre adresse e-mail est-elle toujours m•••@exemple.fr{NNBSP}?"
+
+
+def test_an_external_id_on_a_rest_identity_proves_nothing(merci, policy, clock):
+    save_at(merci, clock, REST, "phone", "06 12 34 56 78", NOW - 25 * MONTH)
+    merci.conversation.link_external_id(REST, "CLIENT-4242")
+    merci.conversation.start_conversation(REST)
+    assert merci.conversation.greet(REST, policy).stale == StaleValue("phone", "06 •• •• •• 78")
+
+
+def test_an_anonymous_widget_session_gets_a_masked_value(merci, policy, clock):
+    save_at(merci, clock, WIDGET, "city", "j'habite à Lyon 69003", NOW - 13 * MONTH)
+    merci.conversation.start_conversation(WIDGET)
+    assert merci.conversation.greet(WIDGET, policy).stale == StaleValue("city", "L••• (69•••)")
+
+
+def test_a_widget_session_linked_by_a_signed_token_sees_its_value(merci, policy, clock):
+    save_at(merci, clock, WIDGET, "city", "j'habite à Lyon 69003", NOW - 13 * MONTH)
+    merci.conversation.link_external_id(WIDGET, "CLIENT-4242")
+    merci.conversation.start_conversation(WIDGET)
+    assert merci.conversation.greet(WIDGET, policy).stale == StaleValue("city", "Lyon (69003)")
