@@ -55,6 +55,11 @@ def rasa_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "rasa", *args]
 
 
+def merci_rasa_command(*args: str) -> list[str]:
+    """Rasa's command line with Merci's apology when an action fails or is too slow."""
+    return [sys.executable, "-m", "bot.channels.rasa_server", *args]
+
+
 def action_server_command(port: int) -> list[str]:
     return rasa_command("run", "actions", "--actions", "actions", "--port", str(port))
 
@@ -66,7 +71,7 @@ def rasa_server_command(
     api_token: str | None = None,
     credentials: Path = CREDENTIALS,
 ) -> list[str]:
-    command = rasa_command(
+    command = merci_rasa_command(
         "run",
         "--model", str(model),
         "--endpoints", str(endpoints),
@@ -339,7 +344,9 @@ def shell(model: Path, action_port: int = 5055) -> int:
         try:
             wait_until_up(f"http://{HOST}:{action_port}/health", actions)
             endpoints = endpoints_for(action_port, directory)
-            command = rasa_command("shell", "--model", str(model), "--endpoints", str(endpoints))
+            command = merci_rasa_command(
+                "shell", "--model", str(model), "--endpoints", str(endpoints)
+            )
             return subprocess.call(command, cwd=PROJECT_ROOT, env=env)
         except KeyboardInterrupt:
             return 0
