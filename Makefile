@@ -103,7 +103,22 @@ browser: ## Make sure Debian's Chromium is there for the browser tests (installs
 	  fi; \
 	fi
 
-pytest: $(MODEL) browser
+# Debian's PostgreSQL for the database-outage test (tests/e2e/test_postgres_down.py starts
+# its own throwaway server). As root it is installed; otherwise one sentence says what to do.
+.PHONY: postgresql
+postgresql: ## Make sure Debian's PostgreSQL is there for the database-outage test
+	@if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's postgresql package for the database-outage test..."; \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; } \
+	      || { echo "Could not install Debian's postgresql package with apt-get (see above)." >&2; exit 1; }; \
+	  else \
+	    echo "The database-outage test needs PostgreSQL: install Debian's postgresql package ('sudo apt-get install postgresql'), then run make test again." >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+
+pytest: $(MODEL) browser postgresql
 	@$(PY) -m pytest
 
 clean: ## Remove the virtual environment, models, results and the local database

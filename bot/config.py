@@ -48,6 +48,10 @@ class Settings:
     messenger_graph_api_version: str = "v21.0"
     # A Messenger message tag allowed outside the 24-hour window; None: queue instead.
     messenger_message_tag: str | None = None
+    # How long a scheduler holds a nudge it claimed: past it, unfired, another may fire it.
+    nudge_lease_seconds: float = 300.0
+    # Where ``python -m bot run`` writes its servers' logs.
+    log_dir: Path = PROJECT_ROOT / "var" / "log"
 
     def __repr__(self) -> str:
         """Every field, but a secret (or a password in the database URL) only as ***:
@@ -144,4 +148,6 @@ def get_settings() -> Settings:
         ).rstrip("/"),
         messenger_graph_api_version=os.environ.get("MESSENGER_GRAPH_API_VERSION") or "v21.0",
         messenger_message_tag=os.environ.get("MESSENGER_MESSAGE_TAG") or None,
+        nudge_lease_seconds=float(os.environ.get("MERCI_NUDGE_LEASE_SECONDS") or 300),
+        log_dir=Path(os.environ.get("MERCI_LOG_DIR") or PROJECT_ROOT / "var" / "log"),
     )

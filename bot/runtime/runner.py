@@ -1,7 +1,8 @@
 """Start the action server and the Rasa server together, and stop both cleanly.
 
 Used by ``make run`` and ``make shell``, by the end-to-end tests and by the benchmarks,
-so that they all run Merci the same way.
+so that they all run Merci the same way. ``make run`` restarts a server that dies
+(:mod:`bot.runtime.supervisor`) and stops only on Ctrl-C or SIGTERM.
 """
 
 from __future__ import annotations
@@ -18,12 +19,16 @@ import urllib.request
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from types import FrameType
+from typing import NoReturn
 
 import yaml
 
 from bot.config import PROJECT_ROOT, get_settings, messenger_configured
 from bot.runtime.logs import server_log_environment
+from bot.runtime.supervisor import Supervisor
 
 HOST = "127.0.0.1"
 ENDPOINTS = PROJECT_ROOT / "endpoints.yml"
@@ -50,6 +55,11 @@ def rasa_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "rasa", *args]
 
 
+def merci_rasa_command(*args: str) -> list[str]:
+    """Rasa's command line with Merci's apology when an action fails or is too slow."""
+    return [sys.executable, "-m", "bot.channels.rasa_server", *args]
+
+
 def action_server_command(port: int) -> list[str]:
     return rasa_command("run", "actions", "--actions", "actions", "--port", str(port))
 
@@ -61,7 +71,7 @@ def rasa_server_command(
     api_token: str | None = None,
     credentials: Path = CREDENTIALS,
 ) -> list[str]:
-    command = rasa_command(
+    command = merci_rasa_command(
         "run",
         "--model", str(model),
         "--endpoints", str(endpoints),
@@ -139,6 +149,8 @@ class Servers:
     processes: tuple[subprocess.Popen[bytes], ...]
     log_dir: Path
     messenger: bool = False
+    # Restarts a server that exited, when asked to (``run`` does, the tests do not).
+    supervisor: Supervisor | None = None
 
     def exited(self) -> subprocess.Popen[bytes] | None:
         return next((p for p in self.processes if p.poll() is not None), None)
@@ -215,11 +227,12 @@ def serving(
     """Start the action server and the Rasa server (and the nudge scheduler, which needs
     ``api_token``), wait until they answer, stop them all."""
     log_dir.mkdir(parents=True, exist_ok=True)
-    processes: list[subprocess.Popen[bytes]] = []
+    supervisor = Supervisor(say=lambda line: print(line, flush=True))
     with ExitStack() as stack:
         # Removed only once the servers have stopped (an ExitStack unwinds in reverse).
         directory = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="merci-")))
-        stack.callback(stop, processes)
+        # The processes running at the end, restarted ones included.
+        stack.callback(lambda: stop(supervisor.processes))
         launches = plan(
             model,
             directory,
@@ -230,20 +243,19 @@ def serving(
             api_token=api_token,
             scheduler=scheduler,
         )
-        actions = start(launches.actions, log_dir)
-        processes.append(actions)
-        rasa = start(launches.rasa, log_dir)
-        processes.append(rasa)
+        actions = supervisor.add("action server", partial(start, launches.actions, log_dir))
+        rasa = supervisor.add("Rasa server", partial(start, launches.rasa, log_dir))
         wait_until_up(f"http://{HOST}:{action_port}/health", actions)
         wait_until_up(f"http://{HOST}:{rasa_port}/", rasa)
         if launches.scheduler is not None:
-            processes.append(start(launches.scheduler, log_dir))
+            supervisor.add("scheduler", partial(start, launches.scheduler, log_dir))
         yield Servers(
             f"http://{HOST}:{rasa_port}",
             f"http://{HOST}:{action_port}",
-            tuple(processes),
+            tuple(supervisor.processes),
             log_dir,
             launches.messenger,
+            supervisor,
         )
 
 
@@ -269,10 +281,18 @@ def run(model: Path, rasa_port: int = 5005, action_port: int = 5055) -> int:
         print(f"Merci cannot start: {problem}", file=sys.stderr)
         return 1
     print("Starting the action server, the Rasa server and the scheduler (logs in var/log/)...")
-    token = get_settings().rasa_api_token or secrets.token_urlsafe(24)
+    settings = get_settings()
+    token = settings.rasa_api_token or secrets.token_urlsafe(24)
+    # SIGTERM (a service manager, a container stop) stops Merci as Ctrl-C does.
+    signal.signal(signal.SIGTERM, interrupt)
     try:
         with serving(
-            model, rasa_port=rasa_port, action_port=action_port, api_token=token, scheduler=True
+            model,
+            rasa_port=rasa_port,
+            action_port=action_port,
+            log_dir=settings.log_dir,
+            api_token=token,
+            scheduler=True,
         ) as servers:
             print(messenger_status(servers), flush=True)
             print(
@@ -282,16 +302,25 @@ def run(model: Path, rasa_port: int = 5005, action_port: int = 5055) -> int:
                 flush=True,
             )
             print(f"Chat in a browser: {servers.rasa_url}/webhooks/widget/", flush=True)
-            while (failed := servers.exited()) is None:
-                time.sleep(0.5)
-            print(f"A server stopped unexpectedly (exit code {failed.returncode}); see var/log/.")
-            return 1
+            supervise(servers)
     except KeyboardInterrupt:
         print("\nStopping Merci...", flush=True)
         return 0
     except RuntimeError as error:
         print(f"Merci could not start: {error}. See var/log/ for details.", file=sys.stderr)
         return 1
+
+
+def interrupt(_signal: int, _frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def supervise(servers: Servers) -> NoReturn:
+    """Restart any server that exits, until interrupted."""
+    assert servers.supervisor is not None
+    while True:
+        servers.supervisor.check()
+        time.sleep(0.5)
 
 
 def messenger_status(servers: Servers) -> str:
@@ -315,7 +344,9 @@ def shell(model: Path, action_port: int = 5055) -> int:
         try:
             wait_until_up(f"http://{HOST}:{action_port}/health", actions)
             endpoints = endpoints_for(action_port, directory)
-            command = rasa_command("shell", "--model", str(model), "--endpoints", str(endpoints))
+            command = merci_rasa_command(
+                "shell", "--model", str(model), "--endpoints", str(endpoints)
+            )
             return subprocess.call(command, cwd=PROJECT_ROOT, env=env)
         except KeyboardInterrupt:
             return 0

@@ -1,8 +1,9 @@
-"""Nudges (reminders) due now: claimed by one scheduler each, then marked fired or cancelled."""
+"""Nudges (reminders) due now: leased by one scheduler each, then marked fired or cancelled."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
@@ -27,24 +28,33 @@ class NudgeService:
     def __init__(self, context: Context) -> None:
         self.context = context
 
-    def claim_due(self, claimer: str) -> list[DueNudge]:
-        """Claim every due nudge for ``claimer``; a row claimed elsewhere meanwhile is skipped.
-
-        Each claim is its own conditional UPDATE, so two schedulers never both get a row.
-        """
+    def due(self) -> list[DueNudge]:
+        """Due nudges nobody holds: never claimed, or left unfired when their lease ran out."""
         now = self.context.clock()
         due = self.context.run(lambda session: repo.due_nudges(session, now, CLAIM_BATCH))
-        claimed: list[DueNudge] = []
-        for nudge_id, kind, channel, sender_id in due:
+        return [
+            DueNudge(nudge_id, kind, Identity(channel, sender_id))
+            for nudge_id, kind, channel, sender_id in due
+        ]
 
-            def claim(session: Session, nudge_id: int = nudge_id) -> bool:
-                return repo.claim_nudge(session, nudge_id, claimer, now)
+    def claim(self, nudge_id: int, claimer: str, lease: timedelta) -> bool:
+        """Lease the nudge to ``claimer``; False when another scheduler holds it.
 
-            if self.context.run(claim):
-                claimed.append(DueNudge(nudge_id, kind, Identity(channel, sender_id)))
-        return claimed
+        One conditional UPDATE, so two schedulers never both hold a row.
+        """
+        now = self.context.clock()
+
+        def claim(session: Session) -> bool:
+            return repo.claim_nudge(session, nudge_id, claimer, now, now + lease)
+
+        return self.context.run(claim)
+
+    def claim_due(self, claimer: str, lease: timedelta) -> list[DueNudge]:
+        """Lease every due nudge to ``claimer``; a row claimed elsewhere meanwhile is skipped."""
+        return [nudge for nudge in self.due() if self.claim(nudge.id, claimer, lease)]
 
     def mark(self, nudge_id: int, cancelled: bool = False) -> None:
-        """Record that the nudge was fired (or cancelled because it became pointless)."""
+        """Record that the nudge was fired (or cancelled because it became pointless);
+        marking it again changes nothing."""
         now = self.context.clock()
         self.context.run(lambda session: repo.finish_nudge(session, nudge_id, now, cancelled))

@@ -148,7 +148,11 @@ class OutboxMessage(Base):
 
 
 class Nudge(Base):
-    """A reminder Merci will send later; fired at most once, even with two schedulers."""
+    """A reminder Merci will send later; fired once, even with two schedulers.
+
+    A claim is a lease until ``claimed_until``: a nudge whose lease ran out unfired (its
+    scheduler crashed) can be claimed again. Claims made before leases have no end.
+    """
 
     __tablename__ = "nudges"
     __table_args__ = (UniqueConstraint("consumer_id", "kind", "due_at"),)
@@ -160,6 +164,7 @@ class Nudge(Base):
     created_at = Column(DateTime, nullable=False)
     claimed_by = Column(String(64), nullable=True)
     claimed_at = Column(DateTime, nullable=True)
+    claimed_until = Column(DateTime, nullable=True)
     fired_at = Column(DateTime, nullable=True)
     cancelled_at = Column(DateTime, nullable=True)
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from bot.storage.models import (
     Acknowledgement,
@@ -130,31 +131,48 @@ def count_stale_consumers(session: Session, field: str, cutoff: datetime) -> int
     )
 
 
+def claimable(now: datetime) -> ColumnElement[bool]:
+    """A nudge nobody holds: never claimed, or its lease ran out before it was fired."""
+    return and_(
+        Nudge.fired_at.is_(None),
+        Nudge.cancelled_at.is_(None),
+        or_(Nudge.claimed_by.is_(None), Nudge.claimed_until < now),
+    )
+
+
 def due_nudges(session: Session, now: datetime, limit: int) -> list[tuple[int, str, str, str]]:
-    """Unclaimed, uncancelled nudges due by ``now``: (id, kind, channel, sender id)."""
+    """Claimable nudges due by ``now``: (id, kind, channel, sender id)."""
     rows = session.execute(
         select(Nudge.id, Nudge.kind, Consumer.channel, Consumer.sender_id)
         .join(Consumer, Consumer.id == Nudge.consumer_id)
-        .where(Nudge.due_at <= now, Nudge.claimed_by.is_(None), Nudge.cancelled_at.is_(None))
+        .where(Nudge.due_at <= now, claimable(now))
         .order_by(Nudge.due_at)
         .limit(limit)
     ).all()
     return [(row[0], row[1], row[2], row[3]) for row in rows]
 
 
-def claim_nudge(session: Session, nudge_id: int, claimer: str, now: datetime) -> bool:
-    """Claim a nudge if nobody has: one conditional UPDATE, True when this caller got it."""
+def claim_nudge(
+    session: Session, nudge_id: int, claimer: str, now: datetime, until: datetime
+) -> bool:
+    """Lease a nudge until ``until`` if nobody holds it: one conditional UPDATE, True when
+    this caller got it."""
     result = session.execute(
         update(Nudge)
-        .where(Nudge.id == nudge_id, Nudge.claimed_by.is_(None))
-        .values(claimed_by=claimer, claimed_at=now)
+        .where(Nudge.id == nudge_id, claimable(now))
+        .values(claimed_by=claimer, claimed_at=now, claimed_until=until)
     )
     return result.rowcount == 1
 
 
 def finish_nudge(session: Session, nudge_id: int, now: datetime, cancelled: bool) -> None:
+    """Mark a nudge fired (or cancelled); a nudge already finished keeps its first mark."""
     values = {"cancelled_at": now} if cancelled else {"fired_at": now}
-    session.execute(update(Nudge).where(Nudge.id == nudge_id).values(**values))
+    session.execute(
+        update(Nudge)
+        .where(Nudge.id == nudge_id, Nudge.fired_at.is_(None), Nudge.cancelled_at.is_(None))
+        .values(**values)
+    )
 
 
 def pending_outbox(session: Session, consumer_id: int) -> list[OutboxMessage]:

@@ -41,6 +41,7 @@ def test_nothing_but_the_action_url_changes():
     assert yaml.safe_load(render_endpoints(5055))["action_endpoint"] == {
         "url": "http://127.0.0.1:5055/webhook",
         "enable_selective_domain": True,
+        "timeout": 2,
     }
 
 
