@@ -80,8 +80,9 @@ def rasa_server_command(
         "--port", str(port),
     )  # fmt: skip
     if api_token:
-        # Rasa's HTTP API (trigger_intent for the scheduler) is never enabled without a token.
-        command += ["--enable-api", "--auth-token", api_token]
+        # Rasa's HTTP API (trigger_intent for the scheduler) is never enabled without a token;
+        # the token itself travels in RASA_API_TOKEN, never on a command line `ps` shows.
+        command.append("--enable-api")
     return command
 
 

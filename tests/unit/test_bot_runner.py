@@ -74,4 +74,17 @@ def test_the_rasa_server_gets_the_rendered_endpoints_and_the_scheduler_its_token
     assert launches.actions.command[-2:] == ["--port", "6101"]
     assert launches.scheduler is not None
     assert launches.scheduler.env["RASA_API_TOKEN"] == "jeton"
+    assert launches.rasa.env["RASA_API_TOKEN"] == "jeton"
+    assert "--enable-api" in command
+    assert "jeton" not in " ".join(command), "ps would show it"
     assert launches.scheduler.env["LOG_LEVEL"] == "INFO"
+
+
+def test_the_rasa_server_takes_its_api_token_from_the_settings_in_process_only():
+    from bot.channels.rasa_server import with_api_token
+
+    argv = ["rasa_server", "run", "--enable-api"]
+    assert with_api_token(argv, "jeton") == [*argv, "--auth-token", "jeton"]
+    assert with_api_token(["rasa_server", "run"], "jeton") == ["rasa_server", "run"]
+    with pytest.raises(SystemExit):
+        with_api_token(argv, None)
