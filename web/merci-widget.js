@@ -5,7 +5,11 @@
  *           data-server="https://bot.example.fr" defer></script>
  *
  * Optional attributes: data-identity-token (a JWT signed by the brand's server for a
- * logged-in visitor), data-title (the panel title), data-greeting-payload (default "/greet").
+ * logged-in visitor), data-title (the panel title), data-greeting-payload (default "/greet"),
+ * data-privacy-url (the brand's privacy notice, linked from the line shown before opening).
+ *
+ * Nothing is stored in the browser and no connection is made before the visitor opens the
+ * chat (unless they already talked on an earlier visit); a line says what opening means.
  *
  * Talks to Rasa's socket.io channel (session_request / session_confirm, user_uttered /
  * bot_uttered) with the vendored socket.io-client. Bot text is only ever put in the page as
@@ -51,6 +55,9 @@
     },
     back: "Connexion rétablie.",
     newLink: "(s’ouvre dans un nouvel onglet)",
+    // The consent gate: nothing is stored nor connected before the visitor opens the chat.
+    notice: "En ouvrant la discussion, vous acceptez que vos messages soient conservés par la marque et dans ce navigateur.",
+    privacy: "Confidentialité",
   };
   var MAX_HISTORY = 200;
 
@@ -58,6 +65,7 @@
   var server = (script.getAttribute("data-server") || new URL(script.src).origin).replace(/\/+$/, "");
   var greetingPayload = script.getAttribute("data-greeting-payload") || "/greet";
   var title = script.getAttribute("data-title") || "Merci";
+  var privacyUrl = script.getAttribute("data-privacy-url");
 
   // --- Whose conversation this is: one local history and session per person ---
   // On a shared computer the next visitor must not see the previous one's conversation:
@@ -207,8 +215,15 @@
   var badge = el("span", { class: "badge", "aria-hidden": "true", hidden: "" });
   var launcher = el("button", {
     type: "button", class: "launcher", "aria-label": TEXT.open, "aria-expanded": "false",
-    "aria-controls": "merci-panel",
+    "aria-controls": "merci-panel", "aria-describedby": "merci-notice",
   }, [bubbleIcon(), badge]);
+  // Said before anything is stored: what opening the chat means (shown until it is opened).
+  var privacyLink = privacyUrl && safeUrl(privacyUrl) && el("a", {
+    href: safeUrl(privacyUrl), target: "_blank", rel: "noopener noreferrer", text: TEXT.privacy,
+  });
+  var notice = el("p", { id: "merci-notice", class: "notice", hidden: "" }, [
+    document.createTextNode(TEXT.notice + (privacyLink ? " " : "")), privacyLink,
+  ]);
 
   var restartButton = el("button", {
     type: "button", class: "restart", "aria-label": TEXT.restartLabel, text: TEXT.restart,
@@ -247,6 +262,7 @@
   ]);
   root.appendChild(stylesheet);
   root.appendChild(panel);
+  root.appendChild(notice);
   root.appendChild(launcher);
 
   // --- Rendering messages ---
@@ -535,6 +551,7 @@
 
   // --- Opening, closing, restarting ---
   function open() {
+    notice.hidden = true;
     panel.hidden = false;
     launcher.setAttribute("aria-expanded", "true");
     launcher.setAttribute("aria-label", TEXT.open);
@@ -600,6 +617,8 @@
   function start() {
     document.body.appendChild(host);
     renderAll();
+    // A first visit: nothing stored, no connection, only the line saying what opening means.
+    notice.hidden = Boolean(state.sessionId || state.history.length || state.open);
     // Someone who already talked gets proactive messages as long as the page is open.
     if (state.sessionId || state.pending.length) connect();
     if (state.open) open();
