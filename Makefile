@@ -124,8 +124,9 @@ pytest: $(MODEL) browser postgresql
 clean: ## Remove the virtual environment, models, results and the local database
 	rm -rf $(VENV) models results var/merci.db*
 
-bench: $(MODEL) migrate ## Benchmarks: turn latency and throughput, the report on 100,000 consumers
+bench: $(MODEL) migrate ## Benchmarks: turn latency and throughput, long messages, the report on 100,000 consumers
 	@$(PY) -m benchmarks.bench_turns
+	@$(PY) -m benchmarks.bench_input
 	@$(PY) -m benchmarks.bench_report
 
 # --- For marketers --------------------------------------------------------------------

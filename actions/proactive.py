@@ -59,7 +59,9 @@ class ActionCongratulateBrandEvent(Action):
         event_id = next(tracker.get_latest_entity_values("event_id"), None)
         if event_id is None:
             return []
-        reply = await in_thread(services().brand_events.brand_event_thanks, str(event_id))
+        reply = await in_thread(
+            services().brand_events.brand_event_thanks, identity(tracker), str(event_id)
+        )
         if reply is not None:
             say(dispatcher, reply)
         return []

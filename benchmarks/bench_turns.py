@@ -77,7 +77,12 @@ def measure(turns: int, workers: int, history: int) -> dict[str, float]:
             rasa_port=free_port(),
             action_port=free_port(),
             log_dir=Path(tmp),
-            extra_env={"ACTION_SERVER_SANIC_WORKERS": str(workers)},
+            extra_env={
+                "ACTION_SERVER_SANIC_WORKERS": str(workers),
+                # Hundreds of turns from one sender and address: no rate limit here.
+                "MERCI_RATE_LIMIT_PER_SENDER": "1000000",
+                "MERCI_RATE_LIMIT_PER_ADDRESS": "1000000",
+            },
         ) as servers:
             url = servers.rasa_url
             say(url, "bench-profile", "je m'appelle Marie")  # a profile to confirm

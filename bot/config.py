@@ -48,6 +48,18 @@ class Settings:
     messenger_graph_api_version: str = "v21.0"
     # A Messenger message tag allowed outside the 24-hour window; None: queue instead.
     messenger_message_tag: str | None = None
+    # Consumer input bounds (bot/channels/rest.py, widget.py): longer text is refused unread.
+    max_message_chars: int = 5000
+    # Largest HTTP request body the Rasa server reads (Sanic's own default is 100 MB).
+    max_request_bytes: int = 1_000_000
+    # Bearer token the REST channel requires when set; required to listen beyond loopback.
+    rest_channel_token: str | None = field(default=None, repr=False)
+    # The address Merci listens on; anything but loopback needs REST_CHANNEL_TOKEN.
+    host: str = "127.0.0.1"
+    # At most this many messages per window, per sender and per client address.
+    rate_limit_per_sender: int = 20
+    rate_limit_per_address: int = 300
+    rate_limit_window_seconds: float = 10.0
     # How long a scheduler holds a nudge it claimed: past it, unfired, another may fire it.
     nudge_lease_seconds: float = 300.0
     # Where ``python -m bot run`` writes its servers' logs.
@@ -150,4 +162,11 @@ def get_settings() -> Settings:
         messenger_message_tag=os.environ.get("MESSENGER_MESSAGE_TAG") or None,
         nudge_lease_seconds=float(os.environ.get("MERCI_NUDGE_LEASE_SECONDS") or 300),
         log_dir=Path(os.environ.get("MERCI_LOG_DIR") or PROJECT_ROOT / "var" / "log"),
+        max_message_chars=int(os.environ.get("MERCI_MAX_MESSAGE_CHARS") or 5000),
+        max_request_bytes=int(os.environ.get("MERCI_MAX_REQUEST_BYTES") or 1_000_000),
+        rest_channel_token=os.environ.get("REST_CHANNEL_TOKEN") or None,
+        host=os.environ.get("MERCI_HOST") or "127.0.0.1",
+        rate_limit_per_sender=int(os.environ.get("MERCI_RATE_LIMIT_PER_SENDER") or 20),
+        rate_limit_per_address=int(os.environ.get("MERCI_RATE_LIMIT_PER_ADDRESS") or 300),
+        rate_limit_window_seconds=float(os.environ.get("MERCI_RATE_LIMIT_WINDOW") or 10),
     )

@@ -27,6 +27,7 @@ from sanic.response import HTTPResponse
 
 from bot.channels.push import register_pusher
 from bot.config import Settings, get_settings
+from bot.domain.typed_intents import screen_typed
 from bot.integrations import signatures
 from bot.integrations.messenger_api import (
     SIGNATURE_HEADER,
@@ -181,7 +182,7 @@ class MessengerInput(InputChannel):
             return
         await on_new_message(
             UserMessage(
-                inbound.text,
+                screen_typed(inbound.text).text if inbound.text else inbound.text,
                 output,
                 inbound.sender_id,
                 input_channel=CHANNEL,

@@ -20,6 +20,7 @@ brand at ``/webhooks/widget/``, and the script a brand embeds.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import uuid
 from collections import OrderedDict
@@ -40,7 +41,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.push import register_pusher
-from bot.config import PROJECT_ROOT, get_settings
+from bot.channels.rest import RateLimits
+from bot.config import PROJECT_ROOT, Settings, get_settings
+from bot.domain.typed_intents import screen_typed
 from bot.integrations.widget_identity import verify_identity
 from bot.services import Identity, StorageError, get_services
 from bot.services.conversation import Link
@@ -92,6 +95,8 @@ class WidgetSocketIO(SocketIOInput):
 
         blueprint = super().blueprint(receive)
         self._check_identities()
+        # Checked before anything else: the guard refuses what is too long, too fast or odd.
+        self._guard_user_messages(get_settings())
         register_pusher(self.name(), self.push)
         return blueprint
 
@@ -139,6 +144,34 @@ class WidgetSocketIO(SocketIOInput):
         logger.info("a widget session linked to another person was left for a new one")
         return new_session_id
 
+    def _guard_user_messages(self, settings: Settings) -> None:
+        """Put :class:`InputGuard` in front of Rasa's handler of the consumer's messages."""
+        sio, namespace = self.sio, self.namespace or "/"
+        handle_message = sio.handlers[namespace][self.user_message_evt]
+        guard = InputGuard(settings, self.metadata_key or "metadata")
+
+        async def guarded(sid: str, data: Any) -> None:
+            session = data.get("session_id") if isinstance(data, dict) else None
+            refusal = guard.refusal(
+                data, self._address(sid), session if self.session_persistence else None
+            )
+            if refusal is None:
+                await handle_message(sid, data)
+            elif refusal != IGNORED:
+                sender = session if self.session_persistence else sid
+                reply = get_services().context.render(refusal, {})
+                await SocketIOOutput(sio, self.bot_message_evt).send_text_message(
+                    sender, reply.text
+                )
+
+        sio.on(self.user_message_evt, guarded, namespace=namespace)
+
+    def _address(self, sid: str) -> str:
+        """The client's address (engineio's Sanic driver sets REMOTE_ADDR to 127.0.0.1)."""
+        environ = self.sio.get_environ(sid, self.namespace or "/") or {}
+        request = environ.get("sanic.request")
+        return str(getattr(request, "ip", None) or environ.get("REMOTE_ADDR"))
+
     async def _link(self, sender_id: str, external_id: str) -> Link | None:
         try:
             return await asyncio.to_thread(
@@ -178,6 +211,55 @@ class WidgetSocketIO(SocketIOInput):
         except NotAcknowledged:
             return False
         return True
+
+
+IGNORED = "ignored"
+TOO_LONG_RESPONSE = "utter_message_too_long"
+TOO_FAST_RESPONSE = "utter_too_many_messages"
+# Session ids and message ids are the widget's own uuids: anything longer is not the widget.
+MAX_ID_CHARS = 128
+
+
+class InputGuard:
+    """What the widget may send: the response that refuses a message, or None to pass it."""
+
+    def __init__(self, settings: Settings, metadata_key: str) -> None:
+        self.max_chars = settings.max_message_chars
+        self.metadata_key = metadata_key
+        self.limits = RateLimits(settings)
+
+    def refusal(self, data: Any, address: str, sender: str | None) -> str | None:
+        """None (the message goes to Rasa), ``IGNORED`` (dropped unanswered: not the
+        widget's format) or the response that tells the consumer why it was refused.
+        ``sender`` is the session id (None: the socket's). The data is normalized for
+        Rasa's handler: metadata as an object, the text as :func:`screen_typed` made it."""
+        if not isinstance(data, dict) or not isinstance(data.get("message", ""), str):
+            return IGNORED
+        if sender is not None and not (isinstance(sender, str) and 0 < len(sender) <= MAX_ID_CHARS):
+            return IGNORED
+        metadata = self._metadata(data.get(self.metadata_key))
+        if metadata is None or len(str(metadata.get("message_id", ""))) > MAX_ID_CHARS:
+            return IGNORED
+        text = data.get("message", "")
+        if len(text) > self.max_chars:
+            return TOO_LONG_RESPONSE
+        if not self.limits.allow(str(sender), address):
+            return TOO_FAST_RESPONSE
+        data[self.metadata_key] = metadata
+        data["message"] = screen_typed(text).text
+        return None
+
+    @staticmethod
+    def _metadata(raw: Any) -> dict[str, Any] | None:
+        """The message's metadata as an object ({} when absent), None when malformed."""
+        if raw is None:
+            return {}
+        if isinstance(raw, str):
+            try:
+                raw = json.loads(raw)
+            except ValueError:
+                return None
+        return raw if isinstance(raw, dict) else None
 
 
 class NotAcknowledged(Exception):

@@ -42,7 +42,10 @@ def strip_accents(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-EMAIL_CANDIDATE = re.compile(r"[^\s<>()\[\],;:\"']+@[^\s<>()\[\],;:\"']+")
+# Every pattern here runs on whatever a consumer types, so each one is linear in the text's
+# length (tests/unit/test_bot_input_bounds.py): a match may only start where a run of its
+# characters starts, instead of rescanning the same run from each of its positions.
+EMAIL_CANDIDATE = re.compile(r"(?<![^\s<>()\[\],;:\"'])[^\s<>()\[\],;:\"']+@[^\s<>()\[\],;:\"']+")
 
 
 def parse_email(text: str) -> Parsed:
@@ -121,9 +124,10 @@ def parse_birthday(text: str, today: date | None = None) -> Parsed:
 
 POSTAL_CODE = re.compile(r"(?<!\d)(\d{5})(?!\d)")
 CITY_WORDS = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ][A-Za-zÀ-ÖØ-öø-ÿ'’\- ]*[A-Za-zÀ-ÖØ-öø-ÿ]")
+# Every filler word in front of the name at once ("j'habite à"): one pass, not one per word.
 CITY_FILLERS = re.compile(
-    r"^(?:j'?\s?habite|jhabite|je\s+vis|je\s+suis|j'?\s?suis|j\s+suis|ma\s+ville|c'?est|"
-    r"ville|code\s+postal|cp|a|à|au|sur|dans|en|de|:)(?=\s|$)\s*",
+    r"^(?:(?:j'?\s?habite|jhabite|je\s+vis|je\s+suis|j'?\s?suis|j\s+suis|ma\s+ville|c'?est|"
+    r"ville|code\s+postal|cp|a|à|au|sur|dans|en|de|:)(?=\s|$)\s*)+",
     re.IGNORECASE,
 )
 
@@ -140,10 +144,7 @@ def parse_city(text: str) -> Parsed:
     rest = POSTAL_CODE.sub(" ", text)
     words = [m.group(0).strip() for m in CITY_WORDS.finditer(rest)]
     name = max(words, key=len, default="")
-    previous = None
-    while name and name != previous:
-        previous = name
-        name = CITY_FILLERS.sub("", name).strip()
+    name = CITY_FILLERS.sub("", name).strip()
     if len(name) < 2:
         raise InvalidValue("city", "missing_city")
     return Parsed({"city": _title_city(name), "postal_code": postal_code})
@@ -195,7 +196,7 @@ def parse_first_name(text: str) -> Parsed:
     return Parsed({"first_name": "".join(p[:1].upper() + p[1:].lower() for p in parts)})
 
 
-INTEREST_SPLIT = re.compile(r"\s*(?:,|;|/|\bet\b|\+|&)\s*", re.IGNORECASE)
+INTEREST_SPLIT = re.compile(r"(?:(?<!\s)\s+)?(?:,|;|/|\bet\b|\+|&)\s*", re.IGNORECASE)
 INTEREST_PREFIX = re.compile(
     r"^(?:j'?\s?aime(?:\s+bien)?|j'?\s?adore|je\s+suis\s+passionn[ée]e?\s+(?:de|par)|"
     r"passionn[ée]e?\s+(?:de|par)|mes\s+centres?\s+d'int[ée]r[eê]ts?\s*(?:sont|:)?|"
@@ -205,7 +206,12 @@ INTEREST_PREFIX = re.compile(
 INTEREST_ARTICLE = re.compile(r"^(?:les|la|le|l'|du|de\s+la|des|de|d')\b\s*", re.IGNORECASE)
 
 
+# Control characters (NUL...) typed or pasted are no part of an interest; PostgreSQL refuses NUL.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def parse_interests(text: str) -> Parsed:
+    text = CONTROL_CHARACTERS.sub(" ", text)
     body = INTEREST_PREFIX.sub("", plain_apostrophes(text).strip()).strip(" .!")
     items: list[str] = []
     for part in INTEREST_SPLIT.split(body):
@@ -238,7 +244,7 @@ def parse_contact_channel(text: str) -> Parsed:
 
 
 RATING_WORDS = {"un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5}
-RATING_DIGIT = re.compile(r"(?<![\d,.])([1-5])(?:\s*(?:etoiles?)?\s*(?:/|sur)\s*5)?(?![\d,.])")
+RATING_DIGIT = re.compile(r"(?<![\d,.])([1-5])(?:(?:\s*etoiles?)?\s*(?:/|sur)\s*5)?(?![\d,.])")
 
 
 RATING_WORD_ANSWER = re.compile(

@@ -76,7 +76,8 @@ def rasa_server_command(
         "--model", str(model),
         "--endpoints", str(endpoints),
         "--credentials", str(credentials),
-        "--interface", HOST,
+        # The consumers' side listens where the settings say; internal calls use loopback.
+        "--interface", get_settings().host,
         "--port", str(port),
     )  # fmt: skip
     if api_token:
@@ -267,6 +268,12 @@ def preflight() -> str | None:
     from bot.domain.wording import load_responses
 
     settings = get_settings()
+    # --- wt-guard: never listen beyond loopback with an open REST channel -------------
+    from bot.domain.exposure import exposure_problem
+
+    if exposed := exposure_problem(settings.host, settings.rest_channel_token):
+        return exposed
+    # --- end wt-guard ---------------------------------------------------------------------
     try:
         load_table(settings.congratulations_path, load_responses(settings.domain_path))
         load_policy(settings.freshness_path)

@@ -60,14 +60,15 @@ class BrandEventService:
 
         return self.context.run(write)
 
-    def brand_event_thanks(self, event_id: str) -> Reply | None:
-        """The congratulation chosen when the brand event was applied."""
+    def brand_event_thanks(self, who: Identity, event_id: str) -> Reply | None:
+        """The congratulation chosen when the brand event was applied, for ``who`` only:
+        None when the event is unknown or was applied to another consumer."""
 
         def read(session: Session) -> Reply | None:
             stored = repo.find_brand_event(session, event_id)
-            if stored is None:
+            consumer = self.context.find_consumer(session, who)
+            if stored is None or consumer is None or stored.consumer_id != consumer.id:
                 return None
-            consumer = session.get(Consumer, stored.consumer_id)
             return self.context.replay(session, consumer, brand_event_key(event_id))
 
         return self.context.run(read)

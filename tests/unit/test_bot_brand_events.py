@@ -236,8 +236,8 @@ def test_an_invalid_value_says_which_kind_of_value_was_expected():
 def test_a_rating_written_4_point_0_is_read_as_4_stars(service):
     event = parse_event(edited(REVIEW, _set(["data", "rating"], 4.0)))
     assert type(event.review["rating"]) is int
-    service.brand_events.receive_brand_event(event)
-    assert "4.0" not in service.brand_events.brand_event_thanks("evt-0001").text
+    outcome = service.brand_events.receive_brand_event(event)
+    assert "4.0" not in service.brand_events.brand_event_thanks(outcome.consumer, "evt-0001").text
 
 
 # --- signature ----------------------------------------------------------------------------
@@ -308,14 +308,14 @@ def test_a_review_for_an_unknown_consumer_creates_them_and_stores_the_review(ser
 
 
 def test_the_congratulation_of_a_brand_review_is_the_one_a_chat_review_would_get(service):
-    received(service, REVIEW)
-    reply = service.brand_events.brand_event_thanks("evt-0001")
+    outcome = received(service, REVIEW)
+    reply = service.brand_events.brand_event_thanks(outcome.consumer, "evt-0001")
     assert reply.response == "utter_thank_first_review_5"
 
 
 def test_the_same_event_delivered_twice_is_stored_once(service, db, clock):
     first = received(service, REVIEW)
-    thanks = service.brand_events.brand_event_thanks("evt-0001")
+    thanks = service.brand_events.brand_event_thanks(first.consumer, "evt-0001")
     clock.advance(minutes=3)  # the brand retries
     second = received(service, REVIEW)
 
@@ -324,7 +324,7 @@ def test_the_same_event_delivered_twice_is_stored_once(service, db, clock):
     assert second.consumer == first.consumer
     for table_name in ("consumers", "brand_events", "reviews", "acknowledgements"):
         assert db.count(table_name) == 1, table_name
-    assert service.brand_events.brand_event_thanks("evt-0001") == thanks
+    assert service.brand_events.brand_event_thanks(first.consumer, "evt-0001") == thanks
 
 
 @pytest.mark.parametrize(("seen_last", "other"), [(REST, FACEBOOK), (FACEBOOK, REST)])
@@ -358,7 +358,8 @@ def test_a_field_update_from_the_brand_replaces_the_value_given_in_the_chat(serv
     assert db.select(ProfileField.field, ProfileField.value, ProfileField.source) == [
         ("email", "marie.dupont@exemple.fr", "brand")
     ]
-    assert service.brand_events.brand_event_thanks("evt-0002").response == "utter_thank_field_saved"
+    thanks = service.brand_events.brand_event_thanks(REST, "evt-0002")
+    assert thanks.response == "utter_thank_field_saved"
 
 
 def test_a_profile_completed_on_the_site_earns_the_100_percent_congratulation(service, db):
@@ -369,14 +370,20 @@ def test_a_profile_completed_on_the_site_earns_the_100_percent_congratulation(se
     assert state.values["city"] == "Lyon"
     assert state.values["postal_code"] == "69003"
     assert {source for (source,) in db.select(ProfileField.source)} == {"brand"}
-    reply = service.brand_events.brand_event_thanks("evt-0003")
+    reply = service.brand_events.brand_event_thanks(outcome.consumer, "evt-0003")
     assert reply.response == "utter_congratulate_profile_complete"
     assert "Marie" in reply.text
 
 
 def test_no_congratulation_for_an_event_merci_never_received(service):
-    received(service, REVIEW)
-    assert service.brand_events.brand_event_thanks("evt-inconnu") is None
+    outcome = received(service, REVIEW)
+    assert service.brand_events.brand_event_thanks(outcome.consumer, "evt-inconnu") is None
+
+
+def test_no_congratulation_of_another_consumer_s_event(service):
+    received(service, REVIEW)  # applied to the consumer CLIENT-1001
+    service.conversation.start_conversation(FACEBOOK)
+    assert service.brand_events.brand_event_thanks(FACEBOOK, "evt-0001") is None
 
 
 def test_two_events_for_the_same_unknown_consumer_create_one_consumer(service, db):

@@ -88,3 +88,9 @@ def test_the_rasa_server_takes_its_api_token_from_the_settings_in_process_only()
     assert with_api_token(["rasa_server", "run"], "jeton") == ["rasa_server", "run"]
     with pytest.raises(SystemExit):
         with_api_token(argv, None)
+
+
+def test_the_rasa_server_listens_on_merci_host(environ, tmp_path):
+    environ(MERCI_HOST="0.0.0.0", REST_CHANNEL_TOKEN="jeton-rest")
+    command = plan(MODEL, tmp_path).rasa.command
+    assert command[command.index("--interface") + 1] == "0.0.0.0"
