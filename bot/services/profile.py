@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from bot.config import DEFAULT_PROFILE_REMINDER_HOURS
 from bot.domain.congratulations import Occasion
+from bot.domain.privacy import MARKETING_CONTACT, PrivacyPolicy
 from bot.domain.profile import FORM_STEPS, completeness, crossed_milestone, missing_steps
 from bot.domain.validation import Parsed
 from bot.domain.wording import Reply
 from bot.services.base import Context, Identity, personal_values
+from bot.services.privacy import consent_refused, may_contact
+from bot.storage import privacy_queries as pq
 from bot.storage import repository as repo
 from bot.storage.models import Consumer, Nudge
 
 PROFILE_REMINDER = "profile_reminder"
+
+
+class ConsentRefused(RuntimeError):
+    """The consumer refused that Merci keep personal data: nothing of theirs is stored."""
 
 
 @dataclass(frozen=True)
@@ -60,9 +67,11 @@ class ProfileService:
         self,
         context: Context,
         reminder_delay: timedelta = timedelta(hours=DEFAULT_PROFILE_REMINDER_HOURS),
+        privacy: PrivacyPolicy | None = None,
     ) -> None:
         self.context = context
         self.reminder_delay = reminder_delay
+        self.consent_version = (privacy or PrivacyPolicy.default()).consent_version
 
     def profile_state(self, who: Identity) -> ProfileState:
         def read(session: Session) -> ProfileState:
@@ -80,6 +89,8 @@ class ProfileService:
 
         def write(session: Session) -> Thanks:
             consumer = self.context.consumer(session, who)
+            if consent_refused(session, consumer):
+                raise ConsentRefused("personal data refused")
             return self.save_steps(session, consumer, {step: parsed}, event_key, source)
 
         return self.context.run(write)
@@ -90,9 +101,10 @@ class ProfileService:
 
         def write(session: Session) -> bool:
             consumer = self.context.consumer(session, who)
-            consumer.profile_paused_at_field = step
+            # The consent question is not a profile step to resume at.
+            consumer.profile_paused_at_field = step if step in FORM_STEPS else None
             fields = {f: row.value for f, row in repo.profile_fields(session, consumer.id).items()}
-            if fields.get("contact_channel") in (None, "none") or not missing_steps(fields):
+            if not may_contact(session, consumer) or not missing_steps(fields):
                 return False
             if repo.pending_nudge(session, consumer.id, PROFILE_REMINDER) is not None:
                 return False
@@ -129,6 +141,8 @@ class ProfileService:
             for name, value in parsed.values.items():
                 repo.upsert_field(session, fields, consumer.id, name, value, source, now)
         after = completeness(fields)
+        if "contact_channel" in steps:
+            self._record_contact_choice(session, consumer, steps["contact_channel"], now)
         if consumer.profile_paused_at_field in steps or not missing_steps(fields):
             consumer.profile_paused_at_field = None
         step = next(iter(steps)) if len(steps) == 1 else None
@@ -142,3 +156,18 @@ class ProfileService:
         )
         reply = self.context.thank(session, consumer, occasion, event_key, values, now)
         return Thanks(reply, after, frozenset(fields))
+
+    def _record_contact_choice(
+        self, session: Session, consumer: Consumer, parsed: Parsed, now: datetime
+    ) -> None:
+        """Choosing a contact channel is the marketing opt-in; "aucun contact" refuses it."""
+        choice = parsed.values.get("contact_channel")
+        pq.add_consent(
+            session,
+            consumer_id=consumer.id,
+            purpose=MARKETING_CONTACT,
+            granted=choice not in (None, "none"),
+            given_at=now,
+            channel=consumer.channel,
+            text_version=self.consent_version,
+        )
