@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
 from typing import Any
 
@@ -154,26 +155,25 @@ class ActionRecordConsent(Action):
             SlotSet("consent_pending_step", None),
             SlotSet("consent_pending_text", None),
         ]
-        try:
-            await in_thread(
-                services().privacy.record_consent, identity(tracker), PERSONAL_DATA, granted
-            )
-        except StorageError:
-            dispatcher.utter_message(response="utter_save_failed")
-            return events
-        if not granted:
-            dispatcher.utter_message(response="utter_consent_refused")
-            return events
-        if step not in INTENT_STEPS.values():
-            dispatcher.utter_message(response="utter_consent_thanks")
-            return events
-        try:
-            parsed = PARSERS[step](text)
-        except InvalidValue:
-            dispatcher.utter_message(response="utter_consent_thanks")
-            return events
-        thanks = await save_and_thank(dispatcher, tracker, step, parsed)
-        if thanks is None:
+        parsed = None
+        if granted and step in INTENT_STEPS.values():
+            with contextlib.suppress(InvalidValue):
+                parsed = PARSERS[step](text)
+        if parsed is not None:
+            # The yes and the value it was asked for are stored together, or not at all.
+            thanks = await save_and_thank(dispatcher, tracker, step, parsed, with_consent=True)
+            if thanks is None:
+                return events
+        else:
+            try:
+                await in_thread(
+                    services().privacy.record_consent, identity(tracker), PERSONAL_DATA, granted
+                )
+            except StorageError:
+                dispatcher.utter_message(response="utter_save_failed")
+                return events
+            response = "utter_consent_thanks" if granted else "utter_consent_refused"
+            dispatcher.utter_message(response=response)
             return events
         saved = [SlotSet(k, v) for k, v in parsed.values.items()]
         return events + saved + progress_events(thanks.filled)

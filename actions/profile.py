@@ -56,9 +56,14 @@ def progress_events(filled: set[str] | frozenset[str]) -> list[EventType]:
 
 
 async def save_and_thank(
-    dispatcher: CollectingDispatcher, tracker: Tracker, step: str, parsed: Parsed
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    step: str,
+    parsed: Parsed,
+    with_consent: bool = False,
 ) -> Thanks | None:
-    """Save one answer and say the thank-you; on a storage failure, say so honestly."""
+    """Save one answer and say the thank-you; on a storage failure, say so honestly.
+    ``with_consent``: the consumer has just said yes to keeping it (stored together)."""
     try:
         thanks = await in_thread(
             services().profile.save_profile_step,
@@ -66,6 +71,8 @@ async def save_and_thank(
             step,
             parsed,
             field_event_key(step, message_id(tracker)),
+            "chat",
+            with_consent,
         )
     except StorageError:
         dispatcher.utter_message(response="utter_save_failed")
@@ -80,6 +87,15 @@ async def save_and_thank(
 async def consent_given(tracker: Tracker) -> bool:
     """Whether the consumer accepted that Merci keeps their personal data."""
     return await in_thread(services().privacy.consent_state, identity(tracker)) is True
+
+
+async def consent_known_or_unreadable(tracker: Tracker) -> bool:
+    """In the form: go on when consent was given, or when the database cannot even say
+    (the save that follows then fails, and Merci says so as for any answer)."""
+    try:
+        return await consent_given(tracker)
+    except StorageError:
+        return True
 
 
 def ask_consent() -> list[EventType]:
@@ -132,7 +148,7 @@ class ValidateProfileForm(Action):
                 if refused is not None:
                     return events + refused
                 step = None
-            elif not await consent_given(tracker):
+            elif not await consent_known_or_unreadable(tracker):
                 return events + ask_consent()
             if step and user_just_spoke(tracker):
                 answer = await self._answer(dispatcher, tracker, step, skipped)

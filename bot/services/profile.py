@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
 from bot.config import DEFAULT_PROFILE_REMINDER_HOURS
 from bot.domain.congratulations import Occasion
-from bot.domain.privacy import MARKETING_CONTACT, PrivacyPolicy
+from bot.domain.privacy import MARKETING_CONTACT, PERSONAL_DATA, PrivacyPolicy
 from bot.domain.profile import FORM_STEPS, completeness, crossed_milestone, missing_steps
 from bot.domain.validation import Parsed
 from bot.domain.wording import Reply
@@ -81,15 +81,24 @@ class ProfileService:
         return self.context.run(read)
 
     def save_profile_step(
-        self, who: Identity, step: str, parsed: Parsed, event_key: str, source: str = "chat"
+        self,
+        who: Identity,
+        step: str,
+        parsed: Parsed,
+        event_key: str,
+        source: str = "chat",
+        with_consent: bool = False,
     ) -> Thanks:
-        """Store the values of one form step and choose the thank-you."""
+        """Store the values of one form step and choose the thank-you; ``with_consent``
+        records the consumer's yes to keeping personal data in the same transaction."""
         if step not in FORM_STEPS or set(parsed.values) - set(FORM_STEPS[step]):
             raise ValueError(f"values {sorted(parsed.values)} do not belong to step {step!r}")
 
         def write(session: Session) -> Thanks:
             consumer = self.context.consumer(session, who)
-            if consent_refused(session, consumer):
+            if with_consent:
+                self._add_consent(session, consumer, PERSONAL_DATA, True)
+            elif consent_refused(session, consumer):
                 raise ConsentRefused("personal data refused")
             return self.save_steps(session, consumer, {step: parsed}, event_key, source)
 
@@ -142,7 +151,7 @@ class ProfileService:
                 repo.upsert_field(session, fields, consumer.id, name, value, source, now)
         after = completeness(fields)
         if "contact_channel" in steps:
-            self._record_contact_choice(session, consumer, steps["contact_channel"], now)
+            self._record_contact_choice(session, consumer, steps["contact_channel"])
         if consumer.profile_paused_at_field in steps or not missing_steps(fields):
             consumer.profile_paused_at_field = None
         step = next(iter(steps)) if len(steps) == 1 else None
@@ -157,17 +166,20 @@ class ProfileService:
         reply = self.context.thank(session, consumer, occasion, event_key, values, now)
         return Thanks(reply, after, frozenset(fields))
 
-    def _record_contact_choice(
-        self, session: Session, consumer: Consumer, parsed: Parsed, now: datetime
-    ) -> None:
+    def _record_contact_choice(self, session: Session, consumer: Consumer, parsed: Parsed) -> None:
         """Choosing a contact channel is the marketing opt-in; "aucun contact" refuses it."""
         choice = parsed.values.get("contact_channel")
+        self._add_consent(session, consumer, MARKETING_CONTACT, choice not in (None, "none"))
+
+    def _add_consent(
+        self, session: Session, consumer: Consumer, purpose: str, granted: bool
+    ) -> None:
         pq.add_consent(
             session,
             consumer_id=consumer.id,
-            purpose=MARKETING_CONTACT,
-            granted=choice not in (None, "none"),
-            given_at=now,
+            purpose=purpose,
+            granted=granted,
+            given_at=self.context.clock(),
             channel=consumer.channel,
             text_version=self.consent_version,
         )
