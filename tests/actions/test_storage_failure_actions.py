@@ -16,6 +16,7 @@ from merci_action_helpers import responses_said, slot_values, texts_said
 from sqlalchemy.engine import make_url
 
 import bot.storage.engine
+from actions.privacy import ActionRecordConsent
 from actions.profile import (
     ActionConfirmProfile,
     ActionGreetConsumer,
@@ -23,7 +24,6 @@ from actions.profile import (
     ActionSaveProfileValue,
     ValidateProfileForm,
 )
-from actions.privacy import ActionRecordConsent
 from actions.reviews import ActionRequestFollowup, ActionSaveReview, ValidateImprovementForm
 
 SAVE_FAILED = ["utter_save_failed"]
