@@ -156,3 +156,18 @@ def test_withdrawing_contact_is_confirmed_at_once(merci):
         False,
         "rest",
     )
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "Je veux que vous supprimiez toutes mes données personnelles",
+        "je veux supprimer mon compte",
+        "effacez tout ce que vous savez sur moi",
+    ],
+)
+def test_each_way_of_asking_for_erasure_gets_the_confirmation(merci, request_text):
+    chat = merci.chat(f"e2e-ask-erasure-{len(request_text)}")
+    (confirm,) = chat.say(request_text)
+    assert confirm.startswith("Voulez-vous vraiment que nous effacions toutes vos données")
+    assert chat.say("non") == ["Entendu, je n'efface rien."]
