@@ -89,13 +89,21 @@ async def consent_given(tracker: Tracker) -> bool:
     return await in_thread(services().privacy.consent_state, identity(tracker)) is True
 
 
-async def consent_known_or_unreadable(tracker: Tracker) -> bool:
-    """In the form: go on when consent was given, or when the database cannot even say
-    (the save that follows then fails, and Merci says so as for any answer)."""
+async def consent_missing(
+    dispatcher: CollectingDispatcher, tracker: Tracker, step: str | None
+) -> list[EventType] | None:
+    """In the form: None when consent was given; else the events that ask for it. When the
+    database cannot say, nothing is saved and the same question is asked again, as after
+    any answer that could not be stored."""
     try:
-        return await consent_given(tracker)
+        if await consent_given(tracker):
+            return None
     except StorageError:
-        return True
+        if not step or not user_just_spoke(tracker) or is_interruption(tracker):
+            raise
+        dispatcher.utter_message(response="utter_save_failed")
+        return [SlotSet(step, None), SlotSet("requested_slot", step)]
+    return ask_consent()
 
 
 def ask_consent() -> list[EventType]:
@@ -148,8 +156,8 @@ class ValidateProfileForm(Action):
                 if refused is not None:
                     return events + refused
                 step = None
-            elif not await consent_known_or_unreadable(tracker):
-                return events + ask_consent()
+            elif (missing := await consent_missing(dispatcher, tracker, step)) is not None:
+                return events + missing
             if step and user_just_spoke(tracker):
                 answer = await self._answer(dispatcher, tracker, step, skipped)
                 if answer is None:  # an interruption: let Rasa reject the form
