@@ -22,10 +22,15 @@ from actions.common import (
     services,
     user_just_spoke,
 )
+from bot.config import get_settings
 from bot.domain.profile import completeness, missing_steps
 from bot.domain.validation import PARSERS, InvalidValue, Parsed
 from bot.services import StorageError
-from bot.services.profile import Thanks, field_event_key
+from bot.services.profile import ConsentRefused, Thanks, field_event_key
+
+# The form's first question when the consumer has not accepted that Merci keeps their
+# data: utter_ask_data_consent (with a link to MERCI_PRIVACY_URL, buttons Oui / Non).
+CONSENT_STEP = "data_consent"
 
 # Intents that give a value outside the form, and the form step they fill.
 INTENT_STEPS = {
@@ -51,9 +56,14 @@ def progress_events(filled: set[str] | frozenset[str]) -> list[EventType]:
 
 
 async def save_and_thank(
-    dispatcher: CollectingDispatcher, tracker: Tracker, step: str, parsed: Parsed
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    step: str,
+    parsed: Parsed,
+    with_consent: bool = False,
 ) -> Thanks | None:
-    """Save one answer and say the thank-you; on a storage failure, say so honestly."""
+    """Save one answer and say the thank-you; on a storage failure, say so honestly.
+    ``with_consent``: the consumer has just said yes to keeping it (stored together)."""
     try:
         thanks = await in_thread(
             services().profile.save_profile_step,
@@ -61,12 +71,64 @@ async def save_and_thank(
             step,
             parsed,
             field_event_key(step, message_id(tracker)),
+            "chat",
+            with_consent,
         )
     except StorageError:
         dispatcher.utter_message(response="utter_save_failed")
         return None
+    except ConsentRefused:
+        dispatcher.utter_message(response="utter_consent_refused")
+        return None
     say(dispatcher, thanks.reply)
     return thanks
+
+
+async def consent_given(tracker: Tracker) -> bool:
+    """Whether the consumer accepted that Merci keeps their personal data."""
+    return await in_thread(services().privacy.consent_state, identity(tracker)) is True
+
+
+async def consent_missing(
+    dispatcher: CollectingDispatcher, tracker: Tracker, step: str | None
+) -> list[EventType] | None:
+    """In the form: None when consent was given; else the events that ask for it. When the
+    database cannot say, nothing is saved and the same question is asked again, as after
+    any answer that could not be stored."""
+    try:
+        if await consent_given(tracker):
+            return None
+    except StorageError:
+        if not step or not user_just_spoke(tracker) or is_interruption(tracker):
+            raise
+        dispatcher.utter_message(response="utter_save_failed")
+        return [SlotSet(step, None), SlotSet("requested_slot", step)]
+    return ask_consent()
+
+
+def ask_consent() -> list[EventType]:
+    """Make the consent question the form's next one."""
+    return [
+        SlotSet("privacy_url", get_settings().privacy_url),
+        SlotSet("requested_slot", CONSENT_STEP),
+    ]
+
+
+async def consent_answer(
+    dispatcher: CollectingDispatcher, tracker: Tracker
+) -> list[EventType] | None:
+    """The answer to the consent question in the form: None when granted (the form goes
+    on), else the events that ask again or stop the form politely."""
+    intent = latest_intent(tracker)
+    if intent not in ("affirm", "deny"):
+        return ask_consent()
+    granted = intent == "affirm"
+    await in_thread(services().privacy.record_consent, identity(tracker), "personal_data", granted)
+    if granted:
+        return None
+    dispatcher.utter_message(response="utter_consent_refused")
+    # Neither variant of utter_profile_form_done matches: nothing more is said.
+    return [SlotSet("profile_complete", None), SlotSet("requested_slot", None)]
 
 
 class ValidateProfileForm(Action):
@@ -87,6 +149,15 @@ class ValidateProfileForm(Action):
         skipped = list(tracker.get_slot("skipped_fields") or [])
         events: list[EventType] = [SlotSet("pending_offer", None)]
         try:
+            if step == CONSENT_STEP and user_just_spoke(tracker):
+                if is_interruption(tracker):
+                    return []
+                refused = await consent_answer(dispatcher, tracker)
+                if refused is not None:
+                    return events + refused
+                step = None
+            elif (missing := await consent_missing(dispatcher, tracker, step)) is not None:
+                return events + missing
             if step and user_just_spoke(tracker):
                 answer = await self._answer(dispatcher, tracker, step, skipped)
                 if answer is None:  # an interruption: let Rasa reject the form
@@ -154,6 +225,20 @@ class ActionSaveProfileValue(Action):
         except InvalidValue as error:
             dispatcher.utter_message(response=invalid_response(error))
             return []
+        try:
+            consented = await consent_given(tracker)
+        except StorageError:
+            dispatcher.utter_message(response="utter_save_failed")
+            return []
+        if not consented:
+            dispatcher.utter_message(
+                response="utter_ask_data_consent", privacy_url=get_settings().privacy_url
+            )
+            return [
+                SlotSet("pending_offer", "data_consent"),
+                SlotSet("consent_pending_step", step),
+                SlotSet("consent_pending_text", latest_text(tracker)),
+            ]
         thanks = await save_and_thank(dispatcher, tracker, step, parsed)
         if thanks is None:
             return []

@@ -17,6 +17,8 @@ from dotenv import load_dotenv
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # A consumer who stops the profile form (and accepts contact) is reminded this much later.
 DEFAULT_PROFILE_REMINDER_HOURS = 72.0
+# Where the consent question points until the brand sets its own notice.
+DEFAULT_PRIVACY_URL = "https://www.example.fr/confidentialite"
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,10 @@ class Settings:
     domain_path: Path
     congratulations_path: Path
     freshness_path: Path
+    # data/privacy.yml: consent text version, anonymous reviews, retention.
+    privacy_path: Path
+    # The brand's privacy notice, linked from the consent question.
+    privacy_url: str
     # Minutes per contribution and hourly rate of the invisible-work report.
     report_assumptions_path: Path
     # One of LOG_LEVELS, for Merci's own code in every process (bot/runtime/logs.py).
@@ -140,6 +146,10 @@ def get_settings() -> Settings:
         freshness_path=Path(
             os.environ.get("MERCI_FRESHNESS_PATH") or PROJECT_ROOT / "data" / "freshness.yml"
         ),
+        privacy_path=Path(
+            os.environ.get("MERCI_PRIVACY_PATH") or PROJECT_ROOT / "data" / "privacy.yml"
+        ),
+        privacy_url=os.environ.get("MERCI_PRIVACY_URL") or DEFAULT_PRIVACY_URL,
         report_assumptions_path=Path(
             os.environ.get("MERCI_REPORT_PATH") or PROJECT_ROOT / "data" / "report.yml"
         ),

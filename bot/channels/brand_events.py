@@ -25,10 +25,27 @@ from bot.integrations.brand_event_payload import (
     parse_event,
     verify_signature,
 )
-from bot.services import StorageError, get_services
+from bot.services import Services, StorageError, get_services
 from bot.services.brand_events import brand_event_key
 
 logger = logging.getLogger(__name__)
+
+
+async def erase(services: Services, event_id: str, external_id: str) -> HTTPResponse:
+    """``consumer_erasure_requested``: erase everything about the consumer, as the DPO's
+    ``python -m bot privacy erase`` does. The event itself is not stored (it names them)."""
+    try:
+        erased = await asyncio.to_thread(
+            services.privacy.erase_external_id, external_id, "brand_event"
+        )
+    except StorageError as error:
+        logger.error("erasure %s failed (%s)", event_id, type(error.__cause__).__name__)
+        return response.json(
+            {"error": "the consumer could not be erased; nothing was changed, retry later"},
+            status=503,
+        )
+    logger.info("erasure %s: %d identities erased", event_id, erased.identities)
+    return response.json({"status": "erased", "identities": erased.identities})
 
 
 class BrandEventsInput(InputChannel):
@@ -61,6 +78,8 @@ class BrandEventsInput(InputChannel):
             except RejectedEvent as refused:
                 return response.json({"error": str(refused)}, status=refused.status)
             services = get_services()
+            if event.is_erasure:
+                return await erase(services, event.event_id, event.external_id)
             try:
                 received = await asyncio.to_thread(services.brand_events.receive_brand_event, event)
                 outcome = await trigger_proactive(

@@ -43,6 +43,13 @@ class Code(str, Enum):
     UNKNOWN_FIELD = "unknown_field"
     NON_POSITIVE_MONTHS = "non_positive_months"
     BAD_QUIET_DAYS = "bad_quiet_days"
+    # The privacy policy (data/privacy.yml).
+    PRIVACY_NOT_A_MAPPING = "privacy_not_a_mapping"
+    BAD_CONSENT_VERSION = "bad_consent_version"
+    NOT_YES_OR_NO = "not_yes_or_no"
+    RETENTION_NOT_A_MAPPING = "retention_not_a_mapping"
+    BAD_DURATION = "bad_duration"
+    TWO_DURATIONS = "two_durations"
 
 
 @dataclass(frozen=True)

@@ -102,6 +102,31 @@ WORDING: dict[Code, tuple[str, str]] = {
         "quiet_days vaut {value!r}, ce n'est pas un nombre entier de jours",
         "écrivez par exemple `quiet_days: 7`",
     ),
+    Code.PRIVACY_NOT_A_MAPPING: (
+        "la politique de confidentialité doit être une suite de clés",
+        "clés : {keys}",
+    ),
+    Code.BAD_CONSENT_VERSION: (
+        "consent_version doit être la version du texte de consentement",
+        'écrivez par exemple `consent_version: "2026-11"`, et changez-la à chaque '
+        "modification du texte",
+    ),
+    Code.NOT_YES_OR_NO: (
+        "keep_anonymous_reviews doit valoir true ou false",
+        "écrivez `keep_anonymous_reviews: false` pour supprimer les avis avec leur auteur",
+    ),
+    Code.RETENTION_NOT_A_MAPPING: (
+        "retention doit être une suite de durées",
+        "écrivez sous retention une ligne par durée, par exemple `conversations_days: 180`",
+    ),
+    Code.BAD_DURATION: (
+        "{key} n'est pas une durée positive",
+        "écrivez par exemple `{key}: 12`",
+    ),
+    Code.TWO_DURATIONS: (
+        "{kind} a deux durées, en jours et en mois",
+        "gardez-en une seule : `{kind}_days` ou `{kind}_months`",
+    ),
 }
 
 # Where a fix is to be made in domain.yml (``Mistake.see``), with its line when known.
@@ -110,6 +135,7 @@ SEE_IN_DOMAIN = ("domain.yml (ligne {line})", "domain.yml")
 AT_LINE = "ligne {line} : {text}"
 TABLE_HEADING = "{count} problème(s) dans la table des remerciements :"
 POLICY_HEADING = "{count} problème(s) dans la durée de validité des informations :"
+PRIVACY_HEADING = "{count} problème(s) dans la politique de confidentialité :"
 # When the YAML parser gives no detail.
 NO_DETAIL = "syntaxe invalide"
 

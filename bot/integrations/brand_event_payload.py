@@ -21,6 +21,8 @@ from bot.integrations.signatures import sign as sign  # re-exported: the brand's
 from bot.integrations.signatures import verify
 
 SIGNATURE_HEADER = "X-Merci-Signature"
+# The brand asks Merci to erase everything about a consumer (their right to erasure).
+ERASURE_TYPE = "consumer_erasure_requested"
 
 # The documented schema (see docs/brand-events.md).
 SCHEMA: dict[str, Any] = {
@@ -29,7 +31,11 @@ SCHEMA: dict[str, Any] = {
     "additionalProperties": False,
     "properties": {
         "event_id": {"type": "string", "minLength": 1, "maxLength": 128},
-        "type": {"enum": ["profile.completed", "profile.field_updated", "review.published"]},
+        "type": {
+            "enum": [
+                "profile.completed", "profile.field_updated", "review.published", ERASURE_TYPE,
+            ]
+        },
         "occurred_at": {"type": "string", "format": "date-time", "minLength": 10},
         "consumer": {
             "type": "object",
@@ -75,6 +81,14 @@ SCHEMA: dict[str, Any] = {
                             }
                         },
                     }
+                }
+            },
+        },
+        {
+            "if": {"properties": {"type": {"const": ERASURE_TYPE}}},
+            "then": {
+                "properties": {
+                    "data": {"type": "object", "maxProperties": 0, "additionalProperties": False}
                 }
             },
         },
@@ -128,6 +142,10 @@ class BrandEventInput:
     @property
     def intent(self) -> str:
         return INTENTS[self.type]
+
+    @property
+    def is_erasure(self) -> bool:
+        return self.type == ERASURE_TYPE
 
 
 def verify_signature(body: bytes, header: str | None, secret: str | None) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from bot.config import DEFAULT_PROFILE_REMINDER_HOURS, get_settings
 from bot.domain.congratulations import CongratulationTable, load_table
 from bot.domain.freshness import FreshnessPolicy, load_policy
+from bot.domain.privacy import PrivacyPolicy, load_privacy
 from bot.domain.wording import Variant, load_responses
 from bot.services.base import Context, Identity, StorageError
 from bot.services.brand_events import BrandEventService
@@ -24,6 +25,7 @@ from bot.services.conversation import ConversationService
 from bot.services.delivery import DeliveryService
 from bot.services.freshness import FreshnessService
 from bot.services.nudges import NudgeService
+from bot.services.privacy import PrivacyService
 from bot.services.profile import ProfileService
 from bot.services.reviews import ReviewService
 from bot.storage.engine import get_engine
@@ -42,6 +44,7 @@ class Services:
     delivery: DeliveryService
     brand_events: BrandEventService
     nudges: NudgeService
+    privacy: PrivacyService
 
 
 def build_services(
@@ -51,9 +54,10 @@ def build_services(
     clock: Callable[[], datetime] = utcnow,
     freshness: FreshnessPolicy | None = None,
     reminder_delay: timedelta = timedelta(hours=DEFAULT_PROFILE_REMINDER_HOURS),
+    privacy: PrivacyPolicy | None = None,
 ) -> Services:
     context = Context(engine, table, responses, clock)
-    profile = ProfileService(context, reminder_delay)
+    profile = ProfileService(context, reminder_delay, privacy)
     reviews = ReviewService(context)
     fresh = FreshnessService(context, freshness or FreshnessPolicy.uniform())
     return Services(
@@ -65,6 +69,7 @@ def build_services(
         delivery=DeliveryService(context),
         brand_events=BrandEventService(context, profile, reviews),
         nudges=NudgeService(context),
+        privacy=PrivacyService(context, privacy),
     )
 
 
@@ -79,4 +84,5 @@ def get_services() -> Services:
         responses,
         freshness=load_policy(settings.freshness_path),
         reminder_delay=timedelta(hours=settings.profile_reminder_hours),
+        privacy=load_privacy(settings.privacy_path),
     )

@@ -9,14 +9,21 @@ from sqlalchemy.orm import Session
 
 from bot.config import DEFAULT_PROFILE_REMINDER_HOURS
 from bot.domain.congratulations import Occasion
+from bot.domain.privacy import MARKETING_CONTACT, PERSONAL_DATA, PrivacyPolicy
 from bot.domain.profile import FORM_STEPS, completeness, crossed_milestone, missing_steps
 from bot.domain.validation import Parsed
 from bot.domain.wording import Reply
 from bot.services.base import Context, Identity, personal_values
+from bot.services.privacy import consent_refused, may_contact
+from bot.storage import privacy_queries as pq
 from bot.storage import repository as repo
 from bot.storage.models import Consumer, Nudge
 
 PROFILE_REMINDER = "profile_reminder"
+
+
+class ConsentRefused(RuntimeError):
+    """The consumer refused that Merci keep personal data: nothing of theirs is stored."""
 
 
 @dataclass(frozen=True)
@@ -60,9 +67,11 @@ class ProfileService:
         self,
         context: Context,
         reminder_delay: timedelta = timedelta(hours=DEFAULT_PROFILE_REMINDER_HOURS),
+        privacy: PrivacyPolicy | None = None,
     ) -> None:
         self.context = context
         self.reminder_delay = reminder_delay
+        self.consent_version = (privacy or PrivacyPolicy.default()).consent_version
 
     def profile_state(self, who: Identity) -> ProfileState:
         def read(session: Session) -> ProfileState:
@@ -72,14 +81,25 @@ class ProfileService:
         return self.context.run(read)
 
     def save_profile_step(
-        self, who: Identity, step: str, parsed: Parsed, event_key: str, source: str = "chat"
+        self,
+        who: Identity,
+        step: str,
+        parsed: Parsed,
+        event_key: str,
+        source: str = "chat",
+        with_consent: bool = False,
     ) -> Thanks:
-        """Store the values of one form step and choose the thank-you."""
+        """Store the values of one form step and choose the thank-you; ``with_consent``
+        records the consumer's yes to keeping personal data in the same transaction."""
         if step not in FORM_STEPS or set(parsed.values) - set(FORM_STEPS[step]):
             raise ValueError(f"values {sorted(parsed.values)} do not belong to step {step!r}")
 
         def write(session: Session) -> Thanks:
             consumer = self.context.consumer(session, who)
+            if with_consent:
+                self._add_consent(session, consumer, PERSONAL_DATA, True)
+            elif consent_refused(session, consumer):
+                raise ConsentRefused("personal data refused")
             return self.save_steps(session, consumer, {step: parsed}, event_key, source)
 
         return self.context.run(write)
@@ -90,9 +110,10 @@ class ProfileService:
 
         def write(session: Session) -> bool:
             consumer = self.context.consumer(session, who)
-            consumer.profile_paused_at_field = step
+            # The consent question is not a profile step to resume at.
+            consumer.profile_paused_at_field = step if step in FORM_STEPS else None
             fields = {f: row.value for f, row in repo.profile_fields(session, consumer.id).items()}
-            if fields.get("contact_channel") in (None, "none") or not missing_steps(fields):
+            if not may_contact(session, consumer) or not missing_steps(fields):
                 return False
             if repo.pending_nudge(session, consumer.id, PROFILE_REMINDER) is not None:
                 return False
@@ -129,6 +150,8 @@ class ProfileService:
             for name, value in parsed.values.items():
                 repo.upsert_field(session, fields, consumer.id, name, value, source, now)
         after = completeness(fields)
+        if "contact_channel" in steps:
+            self._record_contact_choice(session, consumer, steps["contact_channel"])
         if consumer.profile_paused_at_field in steps or not missing_steps(fields):
             consumer.profile_paused_at_field = None
         step = next(iter(steps)) if len(steps) == 1 else None
@@ -142,3 +165,21 @@ class ProfileService:
         )
         reply = self.context.thank(session, consumer, occasion, event_key, values, now)
         return Thanks(reply, after, frozenset(fields))
+
+    def _record_contact_choice(self, session: Session, consumer: Consumer, parsed: Parsed) -> None:
+        """Choosing a contact channel is the marketing opt-in; "aucun contact" refuses it."""
+        choice = parsed.values.get("contact_channel")
+        self._add_consent(session, consumer, MARKETING_CONTACT, choice not in (None, "none"))
+
+    def _add_consent(
+        self, session: Session, consumer: Consumer, purpose: str, granted: bool
+    ) -> None:
+        pq.add_consent(
+            session,
+            consumer_id=consumer.id,
+            purpose=purpose,
+            granted=granted,
+            given_at=self.context.clock(),
+            channel=consumer.channel,
+            text_version=self.consent_version,
+        )

@@ -10,6 +10,7 @@ from bot.domain.congratulations import Occasion
 from bot.domain.reviews import product_key, rating_band
 from bot.domain.wording import Reply
 from bot.services.base import Context, Identity, personal_values
+from bot.services.privacy import consent_refused
 from bot.storage import repository as repo
 from bot.storage.models import Consumer, Review
 
@@ -82,7 +83,10 @@ class ReviewService:
         if replay is not None:
             return ReviewThanks(replay, rating, rating_band(rating), replayed=True)
         now = self.context.clock()
-        fields = repo.profile_fields(session, consumer.id)
+        # A consumer who refused personal data is thanked without a first name.
+        fields = (
+            {} if consent_refused(session, consumer) else repo.profile_fields(session, consumer.id)
+        )
         key = product_key(product)
         same_product_before = key is not None and repo.count_reviews(session, consumer.id, key) > 0
         session.add(

@@ -180,3 +180,46 @@ class MessengerMessage(Base):
     mid = Column(String(255), nullable=True, unique=True)
     sender_id = Column(String(255), nullable=False, index=True)
     received_at = Column(DateTime, nullable=False)
+
+
+class Consent(Base):
+    """A consumer's answer to a consent question: for what, yes or no, when, where, and
+    which version of the text they read. The latest row per purpose is the one in force."""
+
+    __tablename__ = "consents"
+
+    id = Column(Integer, primary_key=True)
+    consumer_id = Column(ForeignKey("consumers.id", ondelete="CASCADE"), nullable=False, index=True)
+    # "personal_data" or "marketing_contact" (bot/domain/privacy.py).
+    purpose = Column(String(32), nullable=False)
+    granted = Column(Boolean, nullable=False)
+    given_at = Column(DateTime, nullable=False)
+    channel = Column(String(32), nullable=False)
+    text_version = Column(String(64), nullable=False)
+
+
+class Erasure(Base):
+    """Proof that a consumer's data was erased, with no personal value: when, on whose
+    request, and how many identities and consents went."""
+
+    __tablename__ = "erasures"
+
+    id = Column(Integer, primary_key=True)
+    erased_at = Column(DateTime, nullable=False)
+    # "chat", "cli", "brand_event" or "retention".
+    requested_via = Column(String(32), nullable=False)
+    identities = Column(Integer, nullable=False)
+    consents_withdrawn = Column(Integer, nullable=False)
+
+
+class AnonymousReview(Base):
+    """A review kept after its author's erasure (data/privacy.yml ``keep_anonymous_reviews``):
+    the rating, the text and the product, with no link to anyone."""
+
+    __tablename__ = "anonymous_reviews"
+
+    id = Column(Integer, primary_key=True)
+    rating = Column(Integer, nullable=False)
+    text = Column(Text, nullable=False)
+    product = Column(String(255), nullable=True)
+    created_at = Column(DateTime, nullable=False)

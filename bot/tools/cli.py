@@ -131,6 +131,55 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_privacy(args: argparse.Namespace) -> int:
+    """The DPO's commands: export or erase one consumer, apply the retention periods."""
+    import json
+
+    from bot.services import get_services
+    from bot.storage.unit_of_work import StorageError
+
+    privacy = get_services().privacy
+    try:
+        if args.privacy_command == "export":
+            held = privacy.export(args.external_id)
+            if held is None:
+                print("No consumer with this external id.", file=sys.stderr)
+                return 1
+            text = json.dumps(held, ensure_ascii=False, indent=2)
+            if args.out:
+                Path(args.out).write_text(text + "\n", encoding="utf-8")
+            else:
+                print(text)
+        elif args.privacy_command == "erase":
+            erased = privacy.erase_external_id(args.external_id, "cli")
+            print(f"{erased.identities} chat identities erased, with all their data.")
+        else:
+            purged = privacy.purge()
+            print(
+                f"Purged (data/privacy.yml): {purged.conversation_events} conversation events, "
+                f"{purged.brand_event_payloads} brand event payloads, "
+                f"{purged.inactive_consumers} inactive consumers."
+            )
+    except StorageError:
+        return _database_failed("rien n'a été exporté ni effacé")
+    return 0
+
+
+def _add_privacy(commands: Any) -> None:
+    privacy = commands.add_parser("privacy", help="GDPR: export, erase, purge").add_subparsers(
+        dest="privacy_command", required=True
+    )
+    export = privacy.add_parser("export", help="everything held on a consumer, as JSON")
+    export.add_argument("external_id", help="the consumer's id on the brand's side")
+    export.add_argument("--out", help="write to this file (default: stdout)")
+    erase = privacy.add_parser("erase", help="erase everything about a consumer")
+    erase.add_argument("external_id", help="the consumer's id on the brand's side")
+    privacy.add_parser("purge", help="apply the retention periods of data/privacy.yml")
+    for command in (export, erase):
+        command.set_defaults(func=cmd_privacy)
+    privacy.choices["purge"].set_defaults(func=cmd_privacy)
+
+
 def cmd_event_send(args: argparse.Namespace) -> int:
     from bot.integrations.brand_event_client import send_event
 
@@ -184,6 +233,7 @@ def main(argv: list[str] | None = None) -> int:
     check.set_defaults(func=cmd_check)
     _add_report(commands)
     _add_demo_data(commands)
+    _add_privacy(commands)
     nlu = commands.add_parser("nlu-report", help="NLU quality on the held-out test file")
     nlu.add_argument("--model", default=str(PROJECT_ROOT / "models" / "merci.tar.gz"))
     nlu.add_argument("--test-file", default=str(PROJECT_ROOT / "tests" / "nlu" / "test_nlu.yml"))

@@ -49,6 +49,13 @@ def db(database_url) -> Database:
     return Database(database_url)
 
 
+@pytest.fixture
+def consented(db, sender_id) -> None:
+    """The consumer already said « Oui » to the consent question (asked before the first
+    personal value is stored: tests/actions/test_privacy_actions.py)."""
+    db.given_consent(sender_id)
+
+
 @pytest.fixture(scope="session")
 def domain() -> dict[str, Any]:
     """The real domain, as the Rasa server sends it to the action server."""

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 import bot.storage.engine
 from bot.domain.reviews import product_key
-from bot.storage.models import Acknowledgement, Consumer, ProfileField, Review
+from bot.storage.models import Acknowledgement, Consent, Consumer, ProfileField, Review
 
 CHANNEL = "rest"
 # Yesterday: seeded values are fresh, so greetings do not turn into freshness questions.
@@ -101,6 +101,21 @@ class Database:
                     )
                 )
         return consumer
+
+    def given_consent(self, sender_id: str, granted: bool = True) -> None:
+        """The consumer answered the consent question (« Oui » by default) earlier on."""
+        consumer = self.consumer(sender_id) or self.given_profile(sender_id)
+        with self.session() as session, session.begin():
+            session.add(
+                Consent(
+                    consumer_id=consumer.id,
+                    purpose="personal_data",
+                    granted=granted,
+                    given_at=SEED_TIME,
+                    channel=CHANNEL,
+                    text_version="test",
+                )
+            )
 
     def given_review(
         self, sender_id: str, rating: int, text: str = "Bof.", product: str | None = None

@@ -58,7 +58,7 @@ async def validate(tracker, dispatcher, domain):
 
 
 async def test_new_consumer_is_first_asked_their_first_name(
-    tracker_for, dispatcher, domain, db, sender_id
+    consented, tracker_for, dispatcher, domain, db, sender_id
 ):
     # Consumer: « je veux compléter mon profil » -> the form starts, nothing asked yet.
     tracker = tracker_for(
@@ -77,7 +77,7 @@ async def test_new_consumer_is_first_asked_their_first_name(
 
 
 async def test_known_consumer_is_only_asked_what_is_missing(
-    tracker_for, dispatcher, domain, db, sender_id
+    consented, tracker_for, dispatcher, domain, db, sender_id
 ):
     db.given_profile(sender_id, first_name="Marie", email="marie.dupont@exemple.fr")
     tracker = tracker_for(
@@ -95,7 +95,7 @@ async def test_known_consumer_is_only_asked_what_is_missing(
 
 
 async def test_valid_email_is_saved_and_thanked_with_the_percentage(
-    answer, dispatcher, domain, db, sender_id, responses
+    consented, answer, dispatcher, domain, db, sender_id, responses
 ):
     db.given_profile(sender_id, first_name="Marie")
     # Merci: « Quelle est votre adresse e-mail ? »  Consumer: « marie.dupont@exemple.fr »
@@ -126,7 +126,7 @@ async def test_valid_email_is_saved_and_thanked_with_the_percentage(
 
 
 async def test_invalid_email_is_explained_asked_again_and_not_stored(
-    answer, dispatcher, domain, db, sender_id
+    consented, answer, dispatcher, domain, db, sender_id
 ):
     db.given_profile(sender_id, first_name="Marie")
     tracker = answer("email", "marie@", "give_email")
@@ -142,7 +142,7 @@ async def test_invalid_email_is_explained_asked_again_and_not_stored(
 
 
 async def test_french_phone_number_is_stored_in_international_format(
-    answer, dispatcher, domain, db, sender_id
+    consented, answer, dispatcher, domain, db, sender_id
 ):
     db.given_profile(sender_id, first_name="Marie", email="marie.dupont@exemple.fr")
     tracker = answer("phone", "06 12 34 56 78", "give_phone")
@@ -156,7 +156,7 @@ async def test_french_phone_number_is_stored_in_international_format(
 
 
 async def test_birthday_of_a_child_is_refused_as_implausible(
-    answer, dispatcher, domain, db, sender_id
+    consented, answer, dispatcher, domain, db, sender_id
 ):
     db.given_profile(sender_id, first_name="Marie", email="m@exemple.fr", phone="+33612345678")
     tracker = answer("birthday", "12/03/2019", "give_birthday")
@@ -170,7 +170,7 @@ async def test_birthday_of_a_child_is_refused_as_implausible(
 
 
 async def test_passer_skips_the_question_and_stores_nothing(
-    answer, dispatcher, domain, db, sender_id
+    consented, answer, dispatcher, domain, db, sender_id
 ):
     db.given_profile(sender_id, first_name="Marie", email="marie.dupont@exemple.fr")
     # Merci: « Quel est votre numéro de téléphone ? »  Consumer: « passer »
@@ -188,7 +188,7 @@ async def test_passer_skips_the_question_and_stores_nothing(
 
 
 async def test_skipped_questions_are_remembered_for_the_rest_of_the_form(
-    answer, dispatcher, domain, db, sender_id
+    consented, answer, dispatcher, domain, db, sender_id
 ):
     db.given_profile(sender_id, first_name="Marie", email="marie.dupont@exemple.fr")
     tracker = answer(
@@ -214,7 +214,7 @@ BUT_INTERESTS = {k: v for k, v in ALMOST_COMPLETE.items() if k != "interests"}
     ],
 )
 async def test_skipping_a_question_never_stores_the_skip_as_an_answer(
-    answer, dispatcher, domain, db, sender_id, step, text, known
+    consented, answer, dispatcher, domain, db, sender_id, step, text, known
 ):
     db.given_profile(sender_id, **known)
     tracker = answer(step, text, "skip_field")
@@ -228,7 +228,7 @@ async def test_skipping_a_question_never_stores_the_skip_as_an_answer(
 
 
 async def test_last_missing_answer_completes_the_profile_with_congratulations(
-    answer, dispatcher, domain, db, sender_id, responses
+    consented, answer, dispatcher, domain, db, sender_id, responses
 ):
     db.given_profile(sender_id, paused_at="contact_channel", **ALMOST_COMPLETE)
     # Merci: « Comment préférez-vous que nous vous contactions ? »  Consumer: « par e-mail »
@@ -248,7 +248,9 @@ async def test_last_missing_answer_completes_the_profile_with_congratulations(
     assert db.consumer(sender_id).profile_paused_at_field is None
 
 
-async def test_a_retried_validation_stores_and_thanks_only_once(answer, domain, db, sender_id):
+async def test_a_retried_validation_stores_and_thanks_only_once(
+    consented, answer, domain, db, sender_id
+):
     db.given_profile(sender_id, first_name="Marie")
     tracker = answer("email", "marie.dupont@exemple.fr", "give_email", message_id="msg-retry")
     first, retry = CollectingDispatcher(), CollectingDispatcher()
@@ -276,7 +278,7 @@ async def test_a_retried_validation_stores_and_thanks_only_once(answer, domain, 
     ],
 )
 async def test_message_that_is_not_an_answer_is_left_to_the_rules(
-    answer, dispatcher, domain, db, sender_id, step, text, intent
+    consented, answer, dispatcher, domain, db, sender_id, step, text, intent
 ):
     # Merci asks a question; the consumer says « plus tard » / « tu es un robot ? ».
     # No event: Rasa rejects the form and the matching rule answers (pause, bot, help).
@@ -292,7 +294,7 @@ async def test_message_that_is_not_an_answer_is_left_to_the_rules(
 
 
 async def test_question_is_asked_again_after_are_you_a_bot(
-    tracker_for, dispatcher, domain, db, sender_id
+    consented, tracker_for, dispatcher, domain, db, sender_id
 ):
     db.given_profile(sender_id, first_name="Marie")
     tracker = tracker_for(
@@ -311,7 +313,9 @@ async def test_question_is_asked_again_after_are_you_a_bot(
     assert db.values(sender_id) == {"first_name": "Marie"}
 
 
-async def test_two_thanks_in_a_row_never_use_the_same_sentence(answer, domain, db, sender_id):
+async def test_two_thanks_in_a_row_never_use_the_same_sentence(
+    consented, answer, domain, db, sender_id
+):
     db.given_profile(sender_id, first_name="Marie")
     first, second = CollectingDispatcher(), CollectingDispatcher()
 
@@ -327,7 +331,7 @@ async def test_two_thanks_in_a_row_never_use_the_same_sentence(answer, domain, d
 
 
 async def test_crossing_half_of_the_profile_is_celebrated(
-    answer, dispatcher, domain, db, sender_id, responses
+    consented, answer, dispatcher, domain, db, sender_id, responses
 ):
     db.given_profile(
         sender_id, first_name="Marie", email="marie.dupont@exemple.fr", phone="+33612345678"
@@ -352,7 +356,7 @@ async def test_crossing_half_of_the_profile_is_celebrated(
 
 
 async def test_email_given_in_a_sentence_is_saved_and_thanked(
-    tracker_for, dispatcher, domain, db, sender_id, responses
+    consented, tracker_for, dispatcher, domain, db, sender_id, responses
 ):
     tracker = tracker_for("mon mail c'est paul@exemple.fr", "give_email")
 
@@ -386,7 +390,7 @@ async def test_truncated_phone_number_is_refused_and_not_stored(
 
 
 async def test_city_with_postal_code_fills_both_fields(
-    tracker_for, dispatcher, domain, db, sender_id
+    consented, tracker_for, dispatcher, domain, db, sender_id
 ):
     tracker = tracker_for("j'habite à Lyon 69003", "give_city")
 
@@ -549,7 +553,7 @@ async def test_incomplete_profile_gets_an_offer_to_complete_it(
 
 
 async def test_answering_the_paused_question_later_ends_the_pause(
-    tracker_for, dispatcher, domain, db, sender_id
+    consented, tracker_for, dispatcher, domain, db, sender_id
 ):
     db.given_profile(sender_id, paused_at="birthday", first_name="Marie")
     tracker = tracker_for("je suis née le 12 mars 1990", "give_birthday")

@@ -16,6 +16,7 @@ from merci_action_helpers import responses_said, slot_values, texts_said
 from sqlalchemy.engine import make_url
 
 import bot.storage.engine
+from actions.privacy import ActionRecordConsent
 from actions.profile import (
     ActionConfirmProfile,
     ActionGreetConsumer,
@@ -76,7 +77,7 @@ def unreadable_database(request, db, database_url) -> str:
 
 
 async def test_form_answer_is_not_thanked_when_it_cannot_be_stored(
-    broken_database, tracker_for, dispatcher, domain
+    consented, broken_database, tracker_for, dispatcher, domain
 ):
     tracker = tracker_for(
         "marie.dupont@exemple.fr",
@@ -97,7 +98,7 @@ async def test_form_answer_is_not_thanked_when_it_cannot_be_stored(
 
 
 async def test_value_outside_the_form_is_not_thanked_when_it_cannot_be_stored(
-    broken_database, tracker_for, dispatcher, domain
+    consented, broken_database, tracker_for, dispatcher, domain
 ):
     tracker = tracker_for("mon mail c'est paul@exemple.fr", "give_email")
 
@@ -179,7 +180,7 @@ async def test_pausing_still_stops_the_form(broken_database, tracker_for, dispat
 
 
 async def test_form_answer_is_rolled_back_with_its_thank_you(
-    acknowledgements_lost, tracker_for, dispatcher, domain, sender_id
+    consented, acknowledgements_lost, tracker_for, dispatcher, domain, sender_id
 ):
     db = acknowledgements_lost
     db.given_profile(sender_id, first_name="Marie")
@@ -203,8 +204,13 @@ async def test_new_consumer_is_not_created_by_a_failed_save(
 ):
     db = acknowledgements_lost
     tracker = tracker_for("mon mail c'est paul@exemple.fr", "give_email")
+    asked = slot_values(await ActionSaveProfileValue().run(dispatcher, tracker, domain))
+    assert responses_said(dispatcher) == ["utter_ask_data_consent"]
+    dispatcher.messages.clear()
 
-    await ActionSaveProfileValue().run(dispatcher, tracker, domain)
+    # « Oui »: the consent and the e-mail it was asked for are stored together, or not at all.
+    tracker = tracker_for("Oui", "affirm", slots=asked)
+    await ActionRecordConsent().run(dispatcher, tracker, domain)
 
     assert responses_said(dispatcher) == SAVE_FAILED
     assert db.consumer(sender_id) is None

@@ -14,6 +14,7 @@ from bot.domain import mistakes_fr
 from bot.domain.congratulations import TableError, load_table
 from bot.domain.freshness import PolicyError, load_policy
 from bot.domain.mistakes import Code, Mistake
+from bot.domain.privacy import PrivacyPolicyError, load_privacy
 from bot.domain.wording import load_responses
 from bot.tools.content.source import load_located
 from bot.tools.content.tables import located
@@ -43,6 +44,12 @@ BROKEN_POLICIES = [
     "fields:\n  email: [24\n",
 ]
 
+BROKEN_PRIVACY = [
+    "- consent_version: 1\n",
+    "consent_version: [1]\nkeep_anonymous_reviews: peut-être\nretention: 12\n",
+    "retention:\n  conversations_days: 0\n  brand_events_days: 10\n  brand_events_months: 1\n",
+]
+
 
 def mistakes_of_broken_files(tmp_path: Path) -> list[tuple[Path, Mistake]]:
     found = []
@@ -60,6 +67,12 @@ def mistakes_of_broken_files(tmp_path: Path) -> list[tuple[Path, Mistake]]:
         with pytest.raises(PolicyError) as refused:
             load_policy(path)
         found += [(path, mistake) for mistake in refused.value.problems]
+    for number, text in enumerate(BROKEN_PRIVACY):
+        path = tmp_path / f"privacy-{number}.yml"
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(PrivacyPolicyError) as wrong:
+            load_privacy(path)
+        found += [(path, mistake) for mistake in wrong.value.problems]
     return found
 
 

@@ -9,7 +9,7 @@ import urllib.error
 import urllib.request
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from bot.config import PROJECT_ROOT
@@ -142,3 +142,50 @@ def test_the_cli_signs_and_sends_a_profile_update(merci, tmp_path):
     assert email == "hugo@exemple.fr"
     (thanks, greeting) = merci.chat("e2e-brand-hugo").say("bonjour")
     assert "adresse e-mail" in thanks or "enregistré" in thanks
+
+
+def erasure_event(event_id: str, external_id: str) -> bytes:
+    return json.dumps(
+        {
+            "event_id": event_id,
+            "type": "consumer_erasure_requested",
+            "occurred_at": "2026-11-27T10:00:00Z",
+            "consumer": {"external_id": external_id},
+            "data": {},
+        }
+    ).encode()
+
+
+def test_a_signed_erasure_request_erases_every_identity_of_the_consumer(merci):
+    link(merci, "e2e-brand-erased", "crm-erased")
+    body = review_event("evt-before-erasure", "crm-erased")
+    assert post(merci, body, sign(body, BRAND_SECRET))[0] == 200
+
+    unsigned = erasure_event("evt-erase-1", "crm-erased")
+    assert post(merci, unsigned, None)[0] == 401, "never erased on an unsigned request"
+    with Session(merci.engine) as session:
+        assert (
+            session.scalars(select(Consumer).where(Consumer.external_id == "crm-erased")).all()
+            != []
+        )
+
+    assert post(merci, unsigned, sign(unsigned, BRAND_SECRET)) == (
+        200,
+        {"status": "erased", "identities": 1},
+    )
+    with Session(merci.engine) as session:
+        assert (
+            session.scalars(select(Consumer).where(Consumer.external_id == "crm-erased")).all()
+            == []
+        )
+        assert (
+            session.scalars(
+                select(BrandEvent).where(BrandEvent.event_id == "evt-before-erasure")
+            ).all()
+            == []
+        )
+    with merci.engine.connect() as connection:
+        events = connection.execute(
+            text("SELECT COUNT(*) FROM events WHERE sender_id = 'e2e-brand-erased'")
+        ).scalar_one()
+    assert events == 0, "the conversation went too"

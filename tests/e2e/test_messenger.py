@@ -200,7 +200,9 @@ def acknowledged(merci, sender: str) -> list[str]:
 
 def test_profile_by_user_email_quick_reply_and_review_by_stars_as_on_the_web(merci, graph_api):
     chat = Chat(merci, graph_api, "fb-camille")
-    (question,) = chat.text("je veux compléter mon profil")
+    (consent,) = chat.text("je veux compléter mon profil")
+    assert consent.text.startswith("Acceptez-vous que nous conservions")
+    (question,) = chat.text("Oui")
     assert "Comment souhaitez-vous que je vous appelle" in question.text
     thanks, email_question = chat.text("Camille", replies=2)
     assert thanks.text.startswith("Merci Camille") and f"12{NBSP}%" in thanks.text
@@ -246,6 +248,7 @@ def test_profile_by_user_email_quick_reply_and_review_by_stars_as_on_the_web(mer
     # The same consumer on the web gets the same congratulations, chosen by the same table.
     web = merci.chat("web-camille")
     web.say("je veux compléter mon profil")
+    web.say("Oui")
     web.say("Camille")
     web.say("camille.web@exemple.fr")
     web.say("plus tard")

@@ -25,6 +25,7 @@ def test_a_form_in_progress_goes_on_after_a_restart(tmp_path):
     with start() as servers:
         chat = Conversation(Merci(servers.rasa_url, None, database_url), "e2e-restart")
         chat.say("je veux compléter mon profil")
+        chat.say("Oui")
         thanks, question = chat.say("Marie")
         assert "e-mail" in question
 

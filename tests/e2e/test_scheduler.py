@@ -111,6 +111,7 @@ def test_stopping_the_form_with_contact_consent_plans_a_reminder(merci):
     chat = merci.chat(sender)
     chat.say("bonjour")
     chat.say("je préfère être contacté par sms")
+    chat.say("Oui")  # consent to keep personal data
     chat.say("compléter mon profil")
     chat.say("plus tard")
     with Session(merci.engine) as session:

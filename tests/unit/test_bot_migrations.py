@@ -26,6 +26,9 @@ def test_upgrade_creates_merci_tables_on_a_fresh_database(tmp_path):
             "outbox",
             "nudges",
             "messenger_messages",
+            "consents",
+            "erasures",
+            "anonymous_reviews",
             "alembic_version",
         }
     finally:

@@ -17,7 +17,7 @@ from bot.tools.content.nlu import check_examples
 from bot.tools.content.rasa_validate import rasa_validate
 from bot.tools.content.responses import check_responses
 from bot.tools.content.source import LineDict, LineList, Problem, load_located
-from bot.tools.content.tables import check_policy, check_table
+from bot.tools.content.tables import check_policy, check_privacy, check_table
 from bot.tools.content.usage import Usage, read_actions, read_dialogue, read_table
 
 __all__ = ["ContentPaths", "Problem", "check_and_print", "check_content"]
@@ -33,6 +33,7 @@ class ContentPaths:
     domain: Path
     congratulations: Path
     freshness: Path
+    privacy: Path
     report: Path
     nlu: tuple[Path, ...]
     held_out: Path | None
@@ -50,6 +51,7 @@ class ContentPaths:
             domain=domain or root / "domain.yml",
             congratulations=congratulations or root / "data" / "congratulations.yml",
             freshness=root / "data" / "freshness.yml",
+            privacy=root / "data" / "privacy.yml",
             report=root / "data" / "report.yml",
             nlu=_yaml_files(root / "data" / "nlu"),
             held_out=held_out if held_out.exists() else None,
@@ -94,6 +96,9 @@ def check_content(paths: ContentPaths) -> list[Problem]:
     problems += check_examples(list(paths.nlu), paths.held_out, intents, paths.domain, paths.root)
     policy, found = load_located(paths.freshness)
     problems += found or check_policy(paths.freshness, policy)
+    if paths.privacy.exists():
+        privacy, found = load_located(paths.privacy)
+        problems += found or check_privacy(paths.privacy, privacy)
     if paths.report.exists():
         problems += check_assumptions(paths.report)
     return sorted(set(problems))

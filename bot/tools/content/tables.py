@@ -13,6 +13,7 @@ from bot.domain.congratulations import TABLE_KEYS, TableError, load_table
 from bot.domain.freshness import POLICY_KEYS, PolicyError, load_policy
 from bot.domain.mistakes import Code, Key, Mistake, unknown_keys
 from bot.domain.mistakes_fr import describe
+from bot.domain.privacy import PRIVACY_KEYS, PrivacyPolicyError, load_privacy
 from bot.domain.wording import load_responses
 from bot.tools.content.source import LineDict, LineList, Problem
 
@@ -71,5 +72,17 @@ def check_policy(path: Path, doc: Any) -> list[Problem]:
     try:
         load_policy(path)
     except PolicyError as error:
+        return [located(mistake, path, doc) for mistake in error.problems]
+    return []
+
+
+def check_privacy(path: Path, doc: Any) -> list[Problem]:
+    """data/privacy.yml, read by the loader Merci uses (consent version, retention)."""
+    if not isinstance(doc, LineDict):
+        not_a_mapping = Mistake(Code.PRIVACY_NOT_A_MAPPING, values={"keys": PRIVACY_KEYS})
+        return [located(not_a_mapping, path, doc)]
+    try:
+        load_privacy(path)
+    except PrivacyPolicyError as error:
         return [located(mistake, path, doc) for mistake in error.problems]
     return []

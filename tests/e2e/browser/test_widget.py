@@ -53,6 +53,9 @@ def test_a_consumer_completes_a_field_reviews_with_stars_and_finds_the_history_a
     expect(page.locator(".message.bot").first).to_contain_text("Je suis Merci")
 
     page.get_by_role("button", name="Compléter mon profil").click()
+    expect(last_bot(page)).to_contain_text("Acceptez-vous que nous conservions")
+    expect(last_bot(page).locator("a[href^='https://']")).to_have_count(1)
+    page.get_by_role("button", name="Oui", exact=True).click()
     expect(last_bot(page)).to_contain_text("Votre prénom suffit")
     say(page, "Camille")
     expect(page.locator(".message.bot .bubble", has_text="noté pour votre prénom")).to_be_visible()
