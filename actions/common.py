@@ -37,7 +37,11 @@ def latest_intent(tracker: Tracker) -> str | None:
 
 # Messages that interrupt a form when NLU is sure of them, or when they are
 # plainly a request to stop ("plus tard"); anything else is taken as the answer.
-INTERRUPTIONS = frozenset({"stop", "goodbye", "bot_challenge", "ask_help", "thank"})
+INTERRUPTIONS = frozenset(
+    {"stop", "goodbye", "bot_challenge", "ask_help", "thank"}
+    # A privacy request is never an answer to a form question: it is handled at once.
+    | {"ask_my_data", "erase_my_data", "withdraw_contact"}
+)
 CONFIDENT = 0.8
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import identity, in_thread, latest_intent, services
@@ -92,7 +92,12 @@ class ActionOfferErasure(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         dispatcher.utter_message(response="utter_confirm_erasure")
-        return [SlotSet("pending_offer", "erase_data")]
+        events: list[EventType] = [SlotSet("pending_offer", "erase_data")]
+        if tracker.active_loop_name:
+            # Asked in the middle of a form: the form stops, so that "oui" confirms the
+            # erasure instead of answering the form's question.
+            events += [ActiveLoop(None), SlotSet("requested_slot", None)]
+        return events
 
 
 class ActionEraseMyData(Action):

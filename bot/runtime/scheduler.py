@@ -21,18 +21,20 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.config import get_settings
 from bot.services import Services, StorageError
 from bot.services.delivery import plain_message
 from bot.services.nudges import DueNudge, nudge_key
+from bot.services.privacy import PurgeResult
 from bot.services.profile import PROFILE_REMINDER
 
 logger = logging.getLogger(__name__)
 
 INTENTS = {PROFILE_REMINDER: "EXTERNAL_profile_reminder"}
+PURGE_EVERY = timedelta(days=1)
 
 
 class Scheduler:
@@ -50,6 +52,7 @@ class Scheduler:
         self.name = name or f"{socket.gethostname()}:{os.getpid()}"
         # Longer than one firing (Rasa's answer is awaited at most 30 s).
         self.lease = lease or timedelta(seconds=get_settings().nudge_lease_seconds)
+        self.purged_at: datetime | None = None
 
     def claim_due(self) -> list[DueNudge]:
         """Lease every due nudge to this process; a row claimed elsewhere is skipped."""
@@ -110,14 +113,27 @@ class Scheduler:
                 outcomes[outcome] = outcomes.get(outcome, 0) + 1
         return outcomes
 
+    def purge_if_due(self) -> PurgeResult | None:
+        """Apply the retention periods of ``data/privacy.yml``, once a day."""
+        now = self.services.context.clock()
+        if self.purged_at is not None and now - self.purged_at < PURGE_EVERY:
+            return None
+        result = self.services.privacy.purge()
+        self.purged_at = now
+        logger.info("retention applied: %s", result)  # counts only
+        return result
+
     def tick(self) -> dict[str, int]:
-        """One round of :meth:`run_once` that a failing database cannot end."""
+        """One round of :meth:`run_once` (and the daily purge) that a failing database
+        cannot end."""
+        outcomes: dict[str, int] = {}
         try:
-            return self.run_once()
+            outcomes = self.run_once()
+            self.purge_if_due()
         except StorageError as error:
             # StorageError's message names no consumer; its cause might, so it stays out.
             logger.warning("nudges: %s; trying again at the next tick", error)
-            return {}
+        return outcomes
 
     def run_forever(self, interval: float) -> None:
         while True:

@@ -275,6 +275,9 @@ async def test_a_retried_validation_stores_and_thanks_only_once(
         ("phone", "j'ai besoin d'aide", "ask_help"),
         pytest.param("first_name", "au revoir", "goodbye"),
         pytest.param("interests", "aide", "ask_help"),
+        ("first_name", "Supprimez toutes mes données personnelles", "erase_my_data"),
+        ("email", "ne me contactez plus jamais", "withdraw_contact"),
+        ("phone", "quelles données avez-vous sur moi ?", "ask_my_data"),
     ],
 )
 async def test_message_that_is_not_an_answer_is_left_to_the_rules(

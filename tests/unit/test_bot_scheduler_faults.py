@@ -20,7 +20,7 @@ from bot.services import Services, build_services
 from bot.services.nudges import nudge_key
 from bot.storage.engine import build_engine
 from bot.storage.migrate import upgrade
-from bot.storage.models import Consumer, Nudge, OutboxMessage, ProfileField
+from bot.storage.models import BrandEvent, Consumer, Nudge, OutboxMessage, ProfileField
 from tests.unit.conftest import Clock
 
 SENDER = "conversation-ana-private"
@@ -174,3 +174,42 @@ def test_a_nudge_sent_but_not_marked_before_a_crash_is_not_said_twice(services, 
     with Session(services.context.engine) as session:
         outbox = session.scalars(select(OutboxMessage)).all()
     assert len(outbox) == 1
+
+
+def old_brand_event(services: Services, clock: Clock, event_id: str) -> None:
+    """A brand event received long ago, its raw payload still there."""
+    long_ago = clock() - timedelta(days=400)
+    with Session(services.context.engine) as session, session.begin():
+        consumer = Consumer(channel="brand", sender_id=f"crm-{event_id}", created_at=clock())
+        session.add(consumer)
+        session.flush()
+        session.add(
+            BrandEvent(
+                event_id=event_id, type="review.published", consumer_id=consumer.id,
+                payload='{"text": "ancien avis"}', occurred_at=long_ago, received_at=long_ago,
+            )
+        )  # fmt: skip
+
+
+def payload_of(services: Services, event_id: str) -> str:
+    with Session(services.context.engine) as session:
+        return session.scalars(
+            select(BrandEvent.payload).where(BrandEvent.event_id == event_id)
+        ).one()
+
+
+def test_the_scheduler_applies_the_retention_periods_once_a_day(services, rasa, clock):
+    scheduler = Scheduler(services, rasa.url, "jeton", name="scheduler-a", lease=LEASE)
+    old_brand_event(services, clock, "evt-1")
+
+    scheduler.tick()
+    assert "ancien avis" not in payload_of(services, "evt-1")
+
+    old_brand_event(services, clock, "evt-2")
+    clock.advance(hours=23)
+    scheduler.tick()
+    assert "ancien avis" in payload_of(services, "evt-2"), "not twice the same day"
+
+    clock.advance(hours=2)
+    scheduler.tick()
+    assert "ancien avis" not in payload_of(services, "evt-2")
