@@ -48,6 +48,7 @@ logger = logging.getLogger(__name__)
 
 CHANNEL = "facebook"
 # Said (without Rasa) when a consumer sends a photo, a voice note, a file...
+TOO_LONG_RESPONSE = "utter_message_too_long"
 ATTACHMENT_RESPONSE = "utter_text_only"
 
 
@@ -174,10 +175,12 @@ class MessengerInput(InputChannel):
         self, inbound: Inbound, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> None:
         """Pass a text to Rasa. An attachment is not for NLU, nor an answer to a form: it
-        gets a kind word, and the form waits."""
+        gets a kind word, and the form waits; so does a text too long to read."""
         output = MessengerOutput(self.client)
-        if inbound.attachment:
-            reply = get_services().context.render(ATTACHMENT_RESPONSE, {})
+        too_long = len(inbound.text or "") > get_settings().max_message_chars
+        if inbound.attachment or too_long:
+            response = TOO_LONG_RESPONSE if too_long else ATTACHMENT_RESPONSE
+            reply = get_services().context.render(response, {})
             await output.send_response(inbound.sender_id, {"text": reply.text})
             return
         await on_new_message(

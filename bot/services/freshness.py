@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from bot.domain.congratulations import Occasion
 from bot.domain.freshness import FreshnessPolicy
-from bot.domain.masking import identity_proven, masked_value
+from bot.domain.masking import masked_value
 from bot.domain.profile import (
     FORM_STEPS,
     PROFILE_FIELDS,
@@ -18,6 +18,7 @@ from bot.domain.profile import (
     step_of_field,
 )
 from bot.services.base import Context, Identity, personal_values
+from bot.services.privacy import is_proven
 from bot.services.profile import Thanks
 from bot.storage import repository as repo
 from bot.storage.models import Consumer, ProfileField
@@ -104,7 +105,7 @@ class FreshnessService:
         step = step_of_field(oldest.field)
         consumer.freshness_asked_at = now
         values = {f: row.value for f, row in fields.items()}
-        if identity_proven(consumer.channel, linked_by_token=consumer.external_id is not None):
+        if is_proven(consumer):
             return StaleValue(step, display_value(step, values))
         return StaleValue(step, masked_value(step, values))
 

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from bot.domain.masking import identity_proven
 from bot.domain.privacy import MARKETING_CONTACT, PERSONAL_DATA, PrivacyPolicy
 from bot.services.base import Context, Identity
 from bot.storage import privacy_queries as pq
@@ -34,15 +35,12 @@ from bot.storage.models import (
 
 __all__ = ["DataSummary", "ErasureResult", "PrivacyService", "PurgeResult", "is_proven"]
 
-# Channels whose sender id is vouched for by the platform itself.
-PROVEN_CHANNELS = frozenset({"facebook"})
-
 
 def is_proven(consumer: Consumer) -> bool:
-    """Whether the person talking is known to be this consumer: a Messenger user (Meta
-    vouches for the PSID), or a chat identity linked to the brand's id by the widget's
-    verified token. The one place that decides it."""
-    return consumer.channel in PROVEN_CHANNELS or consumer.external_id is not None
+    """Whether the person talking is known to be this consumer (the rule itself is
+    :func:`bot.domain.masking.identity_proven`: Messenger, or a widget session linked by
+    the brand's verified token)."""
+    return identity_proven(consumer.channel, linked_by_token=consumer.external_id is not None)
 
 
 def may_contact(session: Session, consumer: Consumer) -> bool:

@@ -32,7 +32,8 @@ def test_an_apology_within_3_s_when_the_action_server_is_down_then_the_form_goes
         log_dir=tmp_path,
     ) as servers:  # fmt: skip
         chat = Conversation(Merci(servers.rasa_url, None, database_url), "e2e-actions-down")
-        chat.say("je veux compléter mon profil")
+        assert chat.say("je veux compléter mon profil")[0].startswith("Acceptez-vous que nous")
+        assert "prénom" in " ".join(chat.say("Oui"))
         actions = servers.processes[0]
         actions.send_signal(signal.SIGTERM)
         actions.wait(timeout=30)

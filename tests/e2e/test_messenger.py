@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import itertools
 import json
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -324,3 +325,25 @@ def test_scheduler_nudges_through_the_api_respect_the_window(merci, graph_api):
     held = merci.trigger_intent("fb-nudge-out", "EXTERNAL_profile_reminder")["messages"]
     assert held and held[0]["text"]
     assert len(graph_api.quiet("fb-nudge-out", seconds=1)) == 1
+
+
+def test_a_message_too_long_to_read_gets_a_kind_word_and_is_not_read(merci, graph_api):
+    chat = Chat(merci, graph_api, "fb-long")
+    (answer,) = chat.text("Bonjour " * 2_000)  # 16,000 characters
+    assert answer.text.startswith("Votre message est trop long pour moi")
+    (greeting,) = chat.text("bonjour")
+    assert "Je suis Merci" in (greeting.text or json.dumps(greeting.message, ensure_ascii=False))
+
+
+def test_a_batch_of_1000_events_is_accepted_at_once_and_each_real_message_answered(
+    merci, graph_api
+):
+    echoes = [message("fb-batch-0", f"écho {n}", is_echo=True) for n in range(995)]
+    real = [message(f"fb-batch-{n}", "bonjour") for n in range(1, 6)]
+    body = webhook(echoes + real)
+    started = time.monotonic()
+    assert post(merci, body, signed(body)) == 200
+    assert time.monotonic() - started < 5, "Meta wants the 200 at once; the work follows"
+    for n in range(1, 6):
+        assert len(graph_api.wait_for(f"fb-batch-{n}", lambda sent: len(sent) >= 1)) == 1
+    assert graph_api.to("fb-batch-0") == []

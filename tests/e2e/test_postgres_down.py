@@ -89,7 +89,8 @@ def test_postgresql_down_then_back_mid_conversation(postgresql, tmp_path):
         log_dir=tmp_path,
     ) as servers:  # fmt: skip
         chat = Conversation(Merci(servers.rasa_url, None, postgresql.url), "e2e-pg-down")
-        assert "prénom" in " ".join(chat.say("je veux compléter mon profil"))
+        assert chat.say("je veux compléter mon profil")[0].startswith("Acceptez-vous que nous")
+        assert "prénom" in " ".join(chat.say("Oui"))
 
         postgresql.stop()
         replies = chat.say("Marie")
