@@ -54,6 +54,27 @@ def may_contact(session: Session, consumer: Consumer) -> bool:
     return latest is None or bool(latest.granted)
 
 
+def add_consent(
+    session: Session,
+    consumer: Consumer,
+    purpose: str,
+    granted: bool,
+    now: datetime,
+    policy: PrivacyPolicy,
+) -> None:
+    """Inside a transaction: keep a consent answer, when and where it was given, and which
+    version of the consent text the consumer read."""
+    pq.add_consent(
+        session,
+        consumer_id=consumer.id,
+        purpose=purpose,
+        granted=granted,
+        given_at=now,
+        channel=consumer.channel,
+        text_version=policy.consent_version,
+    )
+
+
 def consent_refused(session: Session, consumer: Consumer) -> bool:
     latest = pq.latest_consent(session, consumer.id, PERSONAL_DATA)
     return latest is not None and not latest.granted
@@ -258,15 +279,7 @@ class PrivacyService:
     def _add_consent(
         self, session: Session, consumer: Consumer, purpose: str, granted: bool
     ) -> None:
-        pq.add_consent(
-            session,
-            consumer_id=consumer.id,
-            purpose=purpose,
-            granted=granted,
-            given_at=self.context.clock(),
-            channel=consumer.channel,
-            text_version=self.policy.consent_version,
-        )
+        add_consent(session, consumer, purpose, granted, self.context.clock(), self.policy)
 
     def _identities(self, session: Session, consumer: Consumer) -> list[Consumer]:
         """The identities a request from ``consumer`` speaks for."""

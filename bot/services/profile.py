@@ -14,8 +14,7 @@ from bot.domain.profile import FORM_STEPS, completeness, crossed_milestone, miss
 from bot.domain.validation import Parsed
 from bot.domain.wording import Reply
 from bot.services.base import Context, Identity, personal_values
-from bot.services.privacy import consent_refused, may_contact
-from bot.storage import privacy_queries as pq
+from bot.services.privacy import add_consent, consent_refused, may_contact
 from bot.storage import repository as repo
 from bot.storage.models import Consumer, Nudge
 
@@ -71,7 +70,7 @@ class ProfileService:
     ) -> None:
         self.context = context
         self.reminder_delay = reminder_delay
-        self.consent_version = (privacy or PrivacyPolicy.default()).consent_version
+        self.privacy = privacy or PrivacyPolicy.default()
 
     def profile_state(self, who: Identity) -> ProfileState:
         def read(session: Session) -> ProfileState:
@@ -174,12 +173,4 @@ class ProfileService:
     def _add_consent(
         self, session: Session, consumer: Consumer, purpose: str, granted: bool
     ) -> None:
-        pq.add_consent(
-            session,
-            consumer_id=consumer.id,
-            purpose=purpose,
-            granted=granted,
-            given_at=self.context.clock(),
-            channel=consumer.channel,
-            text_version=self.consent_version,
-        )
+        add_consent(session, consumer, purpose, granted, self.context.clock(), self.privacy)
