@@ -87,36 +87,32 @@ test: lint $(MODEL) check test-stories pytest ## Run every test: lint, content c
 test-stories: $(MODEL) ## Conversation tests: rasa test on tests/stories
 	@$(RASA) test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors --out results/core --quiet
 
-# Debian's Chromium for the widget's browser tests (Playwright drives it; its own browser
-# download cannot work here). As root it is installed; otherwise one sentence says what to do.
-CHROMIUM := /usr/bin/chromium
+# Debian packages some tests need: as root they are installed (apt-get); otherwise one
+# sentence says what to install. $(call debian_package,PACKAGE,PRESENT-CHECK,WHO-NEEDS-IT)
+define debian_package
+	@if ! $(2) >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's $(1) package for $(3)..."; \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1) >/dev/null; } \
+	      || { echo "Could not install Debian's $(1) package with apt-get (see above)." >&2; exit 1; }; \
+	  else \
+	    echo "Debian's $(1) package is needed for $(3): install it ('sudo apt-get install $(1)'), then run make test again." >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+endef
+
+# Chromium for the widget's browser tests (Playwright drives it; its own browser download
+# cannot work here).
 .PHONY: browser
 browser: ## Make sure Debian's Chromium is there for the browser tests (installs it as root)
-	@if [ ! -x $(CHROMIUM) ]; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "Installing Debian's chromium package for the browser tests..."; \
-	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
-	      || { echo "Could not install Debian's chromium package with apt-get (see above)." >&2; exit 1; }; \
-	  else \
-	    echo "The browser tests need Chromium at $(CHROMIUM): install Debian's chromium package ('sudo apt-get install chromium'), then run make test again." >&2; \
-	    exit 1; \
-	  fi; \
-	fi
+	$(call debian_package,chromium,test -x /usr/bin/chromium,the browser tests)
 
-# Debian's PostgreSQL for the database-outage test (tests/e2e/test_postgres_down.py starts
-# its own throwaway server). As root it is installed; otherwise one sentence says what to do.
+# PostgreSQL for the database-outage test (tests/e2e/test_postgres_down.py starts its own
+# throwaway server).
 .PHONY: postgresql
 postgresql: ## Make sure Debian's PostgreSQL is there for the database-outage test
-	@if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "Installing Debian's postgresql package for the database-outage test..."; \
-	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; } \
-	      || { echo "Could not install Debian's postgresql package with apt-get (see above)." >&2; exit 1; }; \
-	  else \
-	    echo "The database-outage test needs PostgreSQL: install Debian's postgresql package ('sudo apt-get install postgresql'), then run make test again." >&2; \
-	    exit 1; \
-	  fi; \
-	fi
+	$(call debian_package,postgresql,ls /usr/lib/postgresql/*/bin/pg_ctl,the database-outage tests)
 
 pytest: $(MODEL) browser postgresql
 	@$(PY) -m pytest
