@@ -22,6 +22,8 @@ from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
 from rasa.shared.exceptions import RasaException
 from rasa.utils.endpoints import EndpointConfig
 
+from bot.domain.typed_intents import MERCI_INTENT_PREFIX
+
 logger = logging.getLogger(__name__)
 
 ACTION_FAILED = "utter_action_failed"
@@ -42,6 +44,11 @@ def action_timeout(endpoint: EndpointConfig | None) -> float:
 async def apologise(output_channel: Any, nlg: Any, tracker: Any) -> None:
     """Say ``utter_action_failed`` to the consumer, unless already said for this message."""
     latest = tracker.latest_message
+    intent = (latest.intent or {}).get("name") if latest is not None else None
+    if str(intent or "").startswith(MERCI_INTENT_PREFIX):
+        # Merci's own trigger (brand event, nudge), not a request from the consumer: an
+        # apology would be pushed or queued as if it were the congratulation.
+        return
     turn = latest.message_id if latest is not None else None
     if turn is not None and _apologised.get(tracker.sender_id) == turn:
         return

@@ -59,7 +59,10 @@ class Scheduler:
         return self.services.nudges.claim_due(self.name, self.lease)
 
     def still_wanted(self, nudge: DueNudge) -> bool:
-        """A profile reminder is pointless once the profile is complete."""
+        """Never after "ne me contactez plus"; and a profile reminder is pointless once the
+        profile is complete."""
+        if not self.services.privacy.contact_allowed(nudge.consumer):
+            return False
         if nudge.kind != PROFILE_REMINDER:
             return True
         return bool(self.services.profile.profile_state(nudge.consumer).missing_steps())

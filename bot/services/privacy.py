@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from bot.domain.masking import identity_proven
@@ -183,6 +182,15 @@ class PrivacyService:
 
         self.context.run(write)
 
+    def contact_allowed(self, who: Identity) -> bool:
+        """Whether reminders and proactive messages may still reach this consumer."""
+
+        def read(session: Session) -> bool:
+            consumer = self.context.find_consumer(session, who)
+            return consumer is not None and may_contact(session, consumer)
+
+        return self.context.run(read)
+
     def withdraw_contact(self, who: Identity) -> int:
         """No more marketing contact, on every identity the consumer proves; pending
         reminders are cancelled. Returns how many were cancelled."""
@@ -192,16 +200,7 @@ class PrivacyService:
             now = self.context.clock()
             for consumer in consumers:
                 self._add_consent(session, consumer, MARKETING_CONTACT, False)
-            result = session.execute(
-                update(Nudge)
-                .where(
-                    Nudge.consumer_id.in_([c.id for c in consumers]),
-                    Nudge.claimed_by.is_(None),
-                    Nudge.cancelled_at.is_(None),
-                )
-                .values(cancelled_at=now)
-            )
-            return int(result.rowcount or 0)
+            return repo.cancel_unfired_nudges(session, [c.id for c in consumers], now)
 
         return self.context.run(write)
 

@@ -165,6 +165,20 @@ def claim_nudge(
     return result.rowcount == 1
 
 
+def cancel_unfired_nudges(session: Session, consumer_ids: list[int], now: datetime) -> int:
+    """Cancel every reminder of these consumers not fired yet, leased or not."""
+    result = session.execute(
+        update(Nudge)
+        .where(
+            Nudge.consumer_id.in_(consumer_ids),
+            Nudge.fired_at.is_(None),
+            Nudge.cancelled_at.is_(None),
+        )
+        .values(cancelled_at=now)
+    )
+    return int(result.rowcount or 0)
+
+
 def finish_nudge(session: Session, nudge_id: int, now: datetime, cancelled: bool) -> None:
     """Mark a nudge fired (or cancelled); a nudge already finished keeps its first mark."""
     values = {"cancelled_at": now} if cancelled else {"fired_at": now}

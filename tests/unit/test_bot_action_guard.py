@@ -49,3 +49,24 @@ def test_a_slow_action_is_cut_and_apologised_for_once_per_message():
     assert [m["text"] for m in output.messages if APOLOGY in m.get("text", "")] == [
         output.messages[0]["text"]
     ]
+
+
+def test_a_failed_action_after_merci_s_own_trigger_says_no_apology():
+    """A brand event or a nudge (EXTERNAL_ intents) is not a consumer's request: an apology
+    would be pushed, or queued, as if it were the congratulation."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        domain = Domain.load(PROJECT_ROOT / "domain.yml")
+    triggered = UserUttered(
+        intent={"name": "EXTERNAL_review_published", "confidence": 1.0}, message_id=None
+    )
+    tracker = DialogueStateTracker.from_events("e2e-trigger", [triggered])
+    output = CollectingOutputChannel()
+    action = RemoteAction(
+        "action_congratulate_brand_event", EndpointConfig("http://x", timeout=0.2)
+    )
+    nlg = TemplatedNaturalLanguageGenerator(domain.responses)
+
+    with pytest.raises(RasaException):
+        asyncio.run(guarded(too_slow)(action, output, nlg, tracker, domain))
+    assert output.messages == []

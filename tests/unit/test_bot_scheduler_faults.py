@@ -12,11 +12,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from bot.runtime.scheduler import Scheduler
-from bot.services import Services, build_services
+from bot.services import Identity, Services, build_services
 from bot.services.nudges import nudge_key
 from bot.storage.engine import build_engine
 from bot.storage.migrate import upgrade
@@ -213,3 +213,34 @@ def test_the_scheduler_applies_the_retention_periods_once_a_day(services, rasa, 
     clock.advance(hours=2)
     scheduler.tick()
     assert "ancien avis" not in payload_of(services, "evt-2")
+
+
+def test_ne_me_contactez_plus_cancels_even_a_reminder_held_by_a_crashed_scheduler(
+    services, rasa, clock
+):
+    nudge_id = add_due_nudge(services, clock)
+    crashed = Scheduler(services, rasa.url, "token", name="crashed", lease=LEASE)
+    assert [n.id for n in crashed.claim_due()] == [nudge_id]
+
+    assert services.privacy.withdraw_contact(Identity("rest", SENDER)) == 1
+    clock.advance(minutes=6)
+    other = Scheduler(services, rasa.url, "token", name="other", lease=LEASE)
+    assert other.run_once() == {}
+    assert rasa.calls == []
+
+
+def test_a_reminder_is_not_fired_once_contact_was_refused(services, rasa, clock):
+    add_due_nudge(services, clock)
+    with Session(services.context.engine) as session, session.begin():
+        consumer_id = session.scalars(select(Consumer.id).where(Consumer.sender_id == SENDER)).one()
+        session.execute(
+            text(
+                "INSERT INTO consents (consumer_id, purpose, granted, given_at, channel, "
+                "text_version) VALUES (:id, 'marketing_contact', 0, :now, 'rest', 'v')"
+            ),
+            {"id": consumer_id, "now": clock()},
+        )
+
+    scheduler = Scheduler(services, rasa.url, "token", name="a", lease=LEASE)
+    assert scheduler.run_once() == {"cancelled": 1}
+    assert rasa.calls == []
