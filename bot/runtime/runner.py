@@ -36,6 +36,13 @@ CREDENTIALS = PROJECT_ROOT / "credentials.yml"
 MESSENGER_CHANNEL = "bot.channels.messenger.MessengerInput"
 
 
+def rasa_host() -> str:
+    """Where Merci's own processes reach the Rasa server: loopback when it listens on every
+    interface (or on loopback), else the one address ``MERCI_HOST`` names."""
+    host = get_settings().host
+    return HOST if host in ("0.0.0.0", "::", "", "localhost", HOST) else host
+
+
 def server_environment(database_url: str | None = None) -> dict[str, str]:
     """Environment for Rasa and the action server: one database URL, loopback only, and
     ``MERCI_LOG_LEVEL`` as each server reads a log level."""
@@ -193,7 +200,7 @@ def plan(
     env = {**server_environment(database_url), **(extra_env or {})}
     if api_token:
         env["RASA_API_TOKEN"] = api_token
-        env["MERCI_RASA_URL"] = f"http://{HOST}:{rasa_port}"
+        env["MERCI_RASA_URL"] = f"http://{rasa_host()}:{rasa_port}"
     endpoints = endpoints_for(action_port, directory)
     credentials, messenger = credentials_for(env, directory)
     rasa = rasa_server_command(rasa_port, model, endpoints, api_token, credentials)
@@ -248,11 +255,11 @@ def serving(
         actions = supervisor.add("action server", partial(start, launches.actions, log_dir))
         rasa = supervisor.add("Rasa server", partial(start, launches.rasa, log_dir))
         wait_until_up(f"http://{HOST}:{action_port}/health", actions)
-        wait_until_up(f"http://{HOST}:{rasa_port}/", rasa)
+        wait_until_up(f"http://{rasa_host()}:{rasa_port}/", rasa)
         if launches.scheduler is not None:
             supervisor.add("scheduler", partial(start, launches.scheduler, log_dir))
         yield Servers(
-            f"http://{HOST}:{rasa_port}",
+            f"http://{rasa_host()}:{rasa_port}",
             f"http://{HOST}:{action_port}",
             tuple(supervisor.processes),
             log_dir,
@@ -262,21 +269,21 @@ def serving(
 
 
 def preflight() -> str | None:
-    """Check the tables marketers edit before starting; the problem in words, or None."""
+    """Check what must hold before starting: never listen beyond loopback with an open
+    REST channel, and the files marketers edit. The problem in words, or None."""
     from bot.domain.congratulations import TableError, load_table
+    from bot.domain.exposure import exposure_problem
     from bot.domain.freshness import PolicyError, load_policy
+    from bot.domain.privacy import load_privacy
     from bot.domain.wording import load_responses
 
     settings = get_settings()
-    # --- wt-guard: never listen beyond loopback with an open REST channel -------------
-    from bot.domain.exposure import exposure_problem
-
     if exposed := exposure_problem(settings.host, settings.rest_channel_token):
         return exposed
-    # --- end wt-guard ---------------------------------------------------------------------
     try:
         load_table(settings.congratulations_path, load_responses(settings.domain_path))
         load_policy(settings.freshness_path)
+        load_privacy(settings.privacy_path)
     except (TableError, PolicyError, ValueError) as error:
         return str(error)
     return None

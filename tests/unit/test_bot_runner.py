@@ -94,3 +94,26 @@ def test_the_rasa_server_listens_on_merci_host(environ, tmp_path):
     environ(MERCI_HOST="0.0.0.0", REST_CHANNEL_TOKEN="jeton-rest")
     command = plan(MODEL, tmp_path).rasa.command
     assert command[command.index("--interface") + 1] == "0.0.0.0"
+
+
+def test_merci_reaches_a_rasa_server_on_one_address_there_and_on_every_interface_by_loopback(
+    environ, tmp_path
+):
+    environ(MERCI_HOST="10.1.2.3", REST_CHANNEL_TOKEN="jeton-rest")
+    launches = plan(MODEL, tmp_path, rasa_port=6200, api_token="jeton", scheduler=True)
+    assert launches.scheduler is not None
+    assert launches.scheduler.env["MERCI_RASA_URL"] == "http://10.1.2.3:6200"
+    environ(MERCI_HOST="0.0.0.0")
+    launches = plan(MODEL, tmp_path, rasa_port=6200, api_token="jeton", scheduler=True)
+    assert launches.scheduler is not None
+    assert launches.scheduler.env["MERCI_RASA_URL"] == "http://127.0.0.1:6200"
+
+
+def test_merci_refuses_to_start_on_a_broken_privacy_file(environ, tmp_path):
+    from bot.runtime.runner import preflight
+
+    broken = tmp_path / "privacy.yml"
+    broken.write_text("retention: 12\n", encoding="utf-8")
+    environ(MERCI_PRIVACY_PATH=str(broken))
+    problem = preflight()
+    assert problem is not None and "privacy.yml" in problem
