@@ -13,16 +13,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import identity, in_thread, latest_intent, services
 from actions.profile import INTENT_STEPS, progress_events, save_and_thank
 from bot.config import get_settings
-from bot.domain.privacy import PERSONAL_DATA
+from bot.domain.privacy import ERASURE_MARKER, PERSONAL_DATA
 from bot.domain.profile import FORM_STEPS
 from bot.domain.typography import frenchify
 from bot.domain.validation import PARSERS, InvalidValue
 from bot.services import StorageError
 from bot.services.privacy import DataSummary
 
-# The slot whose value tells the tracker store to forget the conversation
-# (bot/channels/tracker_store.py ERASURE_MARKER).
-ERASURE_MARKER = "privacy_erased"
 # The slots that may hold a personal value, reset when the data is erased.
 PERSONAL_SLOTS = (*(f for fields in FORM_STEPS.values() for f in fields), "consent_pending_text")
 PURPOSE_LABELS = {

@@ -19,10 +19,9 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 
-logger = logging.getLogger(__name__)
+from bot.domain.privacy import ERASURE_MARKER
 
-# The slot that action_erase_my_data sets (actions/privacy.py).
-ERASURE_MARKER = "privacy_erased"
+logger = logging.getLogger(__name__)
 
 
 def carries_erasure(tracker: DialogueStateTracker) -> bool:

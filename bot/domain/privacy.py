@@ -23,6 +23,10 @@ RETENTION_KINDS = ("conversations", "brand_events", "inactive_profiles")
 RETENTION_KEYS = tuple(f"{kind}_{unit}" for kind in RETENTION_KINDS for unit in ("days", "months"))
 
 
+# The slot an erasure from the chat sets: Merci's tracker store then forgets the conversation.
+ERASURE_MARKER = "privacy_erased"
+
+
 class PrivacyPolicyError(ValueError):
     """``data/privacy.yml`` is wrong; ``problems`` lists each mistake (worded in French)."""
 
