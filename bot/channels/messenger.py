@@ -26,6 +26,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.push import register_pusher
+from bot.channels.widget import TOO_LONG_RESPONSE
 from bot.config import Settings, get_settings
 from bot.domain.typed_intents import screen_typed
 from bot.integrations import signatures
@@ -48,7 +49,6 @@ logger = logging.getLogger(__name__)
 
 CHANNEL = "facebook"
 # Said (without Rasa) when a consumer sends a photo, a voice note, a file...
-TOO_LONG_RESPONSE = "utter_message_too_long"
 ATTACHMENT_RESPONSE = "utter_text_only"
 
 
