@@ -121,7 +121,13 @@ class WidgetSocketIO(SocketIOInput):
         token = metadata.pop("identity_token", None) if isinstance(metadata, dict) else None
         external_id = verify_identity(token, get_settings().widget_identity_secret)
         session_id = data.get("session_id")
-        if external_id is None or not isinstance(session_id, str) or not session_id:
+        if not isinstance(session_id, str) or not session_id:
+            return
+        if external_id is None:
+            # Without its owner's token, a session tied to someone is not continued: knowing
+            # its id (read from a shared browser, say) must not be enough.
+            if await self._linked_to(session_id) is not None:
+                data["session_id"] = await self._move_to_new_session(sid, session_id)
             return
         if (session_id, external_id) in linked:
             return
@@ -171,6 +177,14 @@ class WidgetSocketIO(SocketIOInput):
         environ = self.sio.get_environ(sid, self.namespace or "/") or {}
         request = environ.get("sanic.request")
         return str(getattr(request, "ip", None) or environ.get("REMOTE_ADDR"))
+
+    async def _linked_to(self, sender_id: str) -> str | None:
+        try:
+            return await asyncio.to_thread(
+                get_services().conversation.linked_to, Identity(self.name(), sender_id)
+            )
+        except StorageError:
+            return None  # the message itself will be told the database is unavailable
 
     async def _link(self, sender_id: str, external_id: str) -> Link | None:
         try:

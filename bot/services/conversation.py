@@ -70,6 +70,15 @@ class ConversationService:
 
         return self.context.run(work)
 
+    def linked_to(self, who: Identity) -> str | None:
+        """The brand's id this chat identity was tied to by a verified token, if any."""
+
+        def read(session: Session) -> str | None:
+            consumer = self.context.find_consumer(session, who)
+            return consumer.external_id if consumer is not None else None
+
+        return self.context.run(read)
+
     def link_external_id(self, who: Identity, external_id: str) -> Link:
         """Tie a chat identity to the brand's id for this consumer (a logged-in visitor whose
         signed token vouches for ``external_id``). An identity already tied to another id

@@ -96,3 +96,25 @@ def test_a_second_person_on_the_same_session_gets_a_new_one_and_none_of_the_firs
     # Hugo goes on in his own conversation.
     assert texts(w.say(hugos_session, "/greet", identity_token=HUGO))
     assert w.confirmed.empty()
+
+
+def test_knowing_a_linked_session_id_without_its_owners_token_opens_a_new_session(
+    merci, shared_computer
+):
+    w = shared_computer
+    leas_session = w.session(None)
+    w.say(leas_session, "/greet", identity_token=LEA)
+    give_lea_a_profile(merci, leas_session)
+
+    # Someone copied Léa's session id out of the browser and talks without a token.
+    intruder = Widget(merci.url).connect()
+    try:
+        intruder.session(leas_session)
+        seen = texts(intruder.say(leas_session, "/greet"))
+        assert seen and not any("Léa" in t or "lea@" in t for t in seen)
+        moved_to = intruder.confirmed.get(timeout=5)
+        assert moved_to != leas_session
+        assert external_id(merci, moved_to) is None
+    finally:
+        intruder.close()
+    assert external_id(merci, leas_session) == "crm-lea-shared"
