@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.config import get_settings
 from bot.domain.validation import is_stop_phrase
 from bot.domain.wording import Reply
 from bot.services import Identity, Services, get_services
@@ -79,6 +80,13 @@ def is_interruption(tracker: Tracker) -> bool:
 
 def say(dispatcher: CollectingDispatcher, reply: Reply) -> None:
     dispatcher.utter_message(text=reply.text, buttons=[dict(b) for b in reply.buttons] or None)
+
+
+def ask_data_consent(dispatcher: CollectingDispatcher) -> None:
+    """The consent question, with the link to the brand's privacy notice."""
+    dispatcher.utter_message(
+        response="utter_ask_data_consent", privacy_url=get_settings().privacy_url
+    )
 
 
 def deliver(dispatcher: CollectingDispatcher, messages: list[dict[str, Any]]) -> None:

@@ -12,7 +12,6 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import identity, in_thread, latest_intent, services
 from actions.profile import INTENT_STEPS, progress_events, save_and_thank
-from bot.config import get_settings
 from bot.domain.privacy import ERASURE_MARKER, PERSONAL_DATA
 from bot.domain.profile import FORM_STEPS
 from bot.domain.typography import frenchify
@@ -26,12 +25,6 @@ PURPOSE_LABELS = {
     "personal_data": "conserver vos informations",
     "marketing_contact": "être contacté",
 }
-
-
-def consent_question(dispatcher: CollectingDispatcher) -> None:
-    dispatcher.utter_message(
-        response="utter_ask_data_consent", privacy_url=get_settings().privacy_url
-    )
 
 
 def _date(moment: datetime) -> str:

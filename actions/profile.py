@@ -10,6 +10,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import (
+    ask_data_consent,
     deliver,
     identity,
     in_thread,
@@ -231,9 +232,7 @@ class ActionSaveProfileValue(Action):
             dispatcher.utter_message(response="utter_save_failed")
             return []
         if not consented:
-            dispatcher.utter_message(
-                response="utter_ask_data_consent", privacy_url=get_settings().privacy_url
-            )
+            ask_data_consent(dispatcher)
             return [
                 SlotSet("pending_offer", "data_consent"),
                 SlotSet("consent_pending_step", step),
