@@ -11,20 +11,15 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import tempfile
 import threading
 import time
 import urllib.error
-from pathlib import Path
 
-from benchmarks.bench_turns import MODEL, free_port, say
-from bot.runtime.runner import serving
-from bot.storage.migrate import upgrade
+from benchmarks.bench_turns import fresh_servers, say
 
 SIZES = (200, 2_000, 20_000, 200_000)
 SMALL_TALK = "merci beaucoup"
 # The benchmark measures time, not the rate limits: those are raised for it.
-NO_RATE_LIMIT = {"MERCI_RATE_LIMIT_PER_SENDER": "100000", "MERCI_RATE_LIMIT_PER_ADDRESS": "100000"}
 
 
 def long_turn(url: str, size: int, index: int) -> tuple[float, str]:
@@ -51,24 +46,14 @@ def meanwhile(url: str, size: int, index: int) -> tuple[float, float, str]:
 
 
 def measure(repeats: int) -> list[tuple[int, float, float, str]]:
-    with tempfile.TemporaryDirectory() as tmp:
-        database_url = f"sqlite:///{Path(tmp) / 'bench.db'}"
-        upgrade(database_url)
-        with serving(
-            MODEL,
-            database_url=database_url,
-            rasa_port=free_port(),
-            action_port=free_port(),
-            log_dir=Path(tmp),
-            extra_env=NO_RATE_LIMIT,
-        ) as servers:
-            url = servers.rasa_url
-            for _ in range(5):
-                say(url, "bench-warmup", SMALL_TALK)
-            rows = []
-            for size in SIZES:
-                runs = [meanwhile(url, size, index) for index in range(repeats)]
-                rows.append((
+    with fresh_servers() as servers:
+        url = servers.rasa_url
+        for _ in range(5):
+            say(url, "bench-warmup", SMALL_TALK)
+        rows = []
+        for size in SIZES:
+            runs = [meanwhile(url, size, index) for index in range(repeats)]
+            rows.append((
                     size,
                     statistics.median(r[0] for r in runs),
                     statistics.median(r[1] for r in runs),

@@ -15,11 +15,13 @@ import statistics
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 from bot.config import PROJECT_ROOT
-from bot.runtime.runner import serving
+from bot.runtime.runner import Servers, serving
 from bot.storage.migrate import upgrade
 
 MODEL = PROJECT_ROOT / "models" / "merci.tar.gz"
@@ -67,7 +69,16 @@ def throughput(url: str, text: str, senders: int, turns_each: int) -> float:
     return senders * turns_each / (time.perf_counter() - start)
 
 
-def measure(turns: int, workers: int, history: int) -> dict[str, float]:
+# Hundreds of turns from one sender and one address: no rate limit in a benchmark.
+NO_RATE_LIMIT = {
+    "MERCI_RATE_LIMIT_PER_SENDER": "1000000",
+    "MERCI_RATE_LIMIT_PER_ADDRESS": "1000000",
+}
+
+
+@contextmanager
+def fresh_servers(extra_env: dict[str, str] | None = None) -> Iterator[Servers]:
+    """Both servers on free ports over a new SQLite database, without rate limits."""
     with tempfile.TemporaryDirectory() as tmp:
         database_url = f"sqlite:///{Path(tmp) / 'bench.db'}"
         upgrade(database_url)
@@ -77,26 +88,26 @@ def measure(turns: int, workers: int, history: int) -> dict[str, float]:
             rasa_port=free_port(),
             action_port=free_port(),
             log_dir=Path(tmp),
-            extra_env={
-                "ACTION_SERVER_SANIC_WORKERS": str(workers),
-                # Hundreds of turns from one sender and address: no rate limit here.
-                "MERCI_RATE_LIMIT_PER_SENDER": "1000000",
-                "MERCI_RATE_LIMIT_PER_ADDRESS": "1000000",
-            },
+            extra_env={**NO_RATE_LIMIT, **(extra_env or {})},
         ) as servers:
-            url = servers.rasa_url
-            say(url, "bench-profile", "je m'appelle Marie")  # a profile to confirm
-            sequential(url, "bench-warmup", BASELINE, 20)
-            sequential(url, "bench-profile", ACTION_TURN, 20)
-            base = sequential(url, "bench-base", BASELINE, turns)
-            action = sequential(url, "bench-profile", ACTION_TURN, turns)
-            base_rate = throughput(url, BASELINE, 8, max(turns // 8, 5))
-            action_rate = throughput(url, ACTION_TURN, 8, max(turns // 8, 5))
-            # A long conversation: the whole tracker travels with every action call.
-            sequential(url, "bench-long", "je m'appelle Paul", 1)
-            short = sequential(url, "bench-long", ACTION_TURN, 30)
-            sequential(url, "bench-long", ACTION_TURN, history)
-            long = sequential(url, "bench-long", ACTION_TURN, 30)
+            yield servers
+
+
+def measure(turns: int, workers: int, history: int) -> dict[str, float]:
+    with fresh_servers({"ACTION_SERVER_SANIC_WORKERS": str(workers)}) as servers:
+        url = servers.rasa_url
+        say(url, "bench-profile", "je m'appelle Marie")  # a profile to confirm
+        sequential(url, "bench-warmup", BASELINE, 20)
+        sequential(url, "bench-profile", ACTION_TURN, 20)
+        base = sequential(url, "bench-base", BASELINE, turns)
+        action = sequential(url, "bench-profile", ACTION_TURN, turns)
+        base_rate = throughput(url, BASELINE, 8, max(turns // 8, 5))
+        action_rate = throughput(url, ACTION_TURN, 8, max(turns // 8, 5))
+        # A long conversation: the whole tracker travels with every action call.
+        sequential(url, "bench-long", "je m'appelle Paul", 1)
+        short = sequential(url, "bench-long", ACTION_TURN, 30)
+        sequential(url, "bench-long", ACTION_TURN, history)
+        long = sequential(url, "bench-long", ACTION_TURN, 30)
     base_p50, base_p95 = percentiles(base)
     action_p50, action_p95 = percentiles(action)
     return {
