@@ -6,6 +6,9 @@ Rasa appends a tracker's events "since the number stored" at the end of each tur
 be written back from the tracker still in memory. Here, when the tracker being saved
 carries the erasure marker (the ``privacy_erased`` slot set by ``action_erase_my_data``),
 every stored event of that sender is deleted and only a new session start is written.
+An erasure made elsewhere (the DPO's command, a brand event, a chat turn that failed after
+erasing) is remembered by the hash of the sender id (``erased_conversations``): a save that
+would write older events back for that sender keeps only the ones after the erasure.
 Configured in ``endpoints.yml`` (``type: bot.channels.tracker_store.MerciTrackerStore``).
 """
 
@@ -14,12 +17,16 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from typing import Any
 
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy import inspect, text
 
-from bot.domain.privacy import ERASURE_MARKER
+from bot.domain.privacy import ERASURE_MARKER, conversation_key
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +46,16 @@ def fresh_start() -> list[Event]:
         SessionStarted(timestamp=now),
         ActionExecuted("action_listen", timestamp=now),
     ]
+
+
+def rewrites_history(events: list[Event], tracker: DialogueStateTracker) -> bool:
+    """Whether a save would write events from before this turn: Rasa does so only when the
+    stored rows are gone (an erasure); a normal turn writes its own events."""
+    latest = tracker.latest_message
+    turn_started = getattr(latest, "timestamp", None)
+    if not events or turn_started is None:
+        return False
+    return any(event.timestamp < turn_started - 1 for event in events)
 
 
 class MerciTrackerStore(SQLTrackerStore):
@@ -66,3 +83,27 @@ class MerciTrackerStore(SQLTrackerStore):
             session.commit()
         # The sender id only: never a message or a slot value.
         logger.info("conversation %s erased from the tracker store", tracker.sender_id)
+
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Event]:
+        events = list(super()._additional_events(session, tracker))
+        if rewrites_history(events, tracker):
+            erased_at = self._erased_at(session, tracker.sender_id)
+            if erased_at is not None:
+                logger.info("conversation %s: erased events not written back", tracker.sender_id)
+                events = [event for event in events if event.timestamp > erased_at]
+        return iter(events)
+
+    @staticmethod
+    def _erased_at(session: Any, sender_id: str) -> float | None:
+        """When this conversation was last erased (Unix time), if ever."""
+        if not inspect(session.bind).has_table("erased_conversations"):
+            return None  # a database Merci's migrations have not reached
+        erased = session.execute(
+            text("SELECT MAX(erased_at) FROM erased_conversations WHERE sender_hash = :key"),
+            {"key": conversation_key(sender_id)},
+        ).scalar()
+        if erased is None:
+            return None
+        if isinstance(erased, str):  # SQLite returns the text it stored
+            erased = datetime.fromisoformat(erased)
+        return float(erased.replace(tzinfo=timezone.utc).timestamp())

@@ -3,6 +3,7 @@ outlive their author as anonymous text, and how long each kind of data is kept."
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -21,6 +22,11 @@ PRIVACY_KEYS = ("consent_version", "keep_anonymous_reviews", "retention")
 # Each duration is a number of days or of months (one key or the other, not both).
 RETENTION_KINDS = ("conversations", "brand_events", "inactive_profiles")
 RETENTION_KEYS = tuple(f"{kind}_{unit}" for kind in RETENTION_KINDS for unit in ("days", "months"))
+
+
+def conversation_key(sender_id: str) -> str:
+    """How an erased conversation is remembered: a hash of its sender id, not the id."""
+    return hashlib.sha256(sender_id.encode("utf-8")).hexdigest()
 
 
 # The slot an erasure from the chat sets: Merci's tracker store then forgets the conversation.

@@ -265,6 +265,7 @@ class PrivacyService:
         def write(session: Session) -> PurgeResult:
             now = self.context.clock()
             events = pq.purge_tracker_events(session, self.policy.cutoff("conversations", now))
+            pq.forget_erased_conversations(session, self.policy.cutoff("conversations", now))
             payloads = pq.purge_brand_event_payloads(
                 session, self.policy.cutoff("brand_events", now)
             )
@@ -317,6 +318,7 @@ class PrivacyService:
             pq.keep_reviews_anonymously(session, ids)
         senders = tuple(c.sender_id for c in consumers)
         pq.delete_consumers(session, consumers)
+        pq.remember_erased_conversations(session, senders, self.context.clock())
         session.add(
             Erasure(
                 erased_at=self.context.clock(),

@@ -212,6 +212,17 @@ class Erasure(Base):
     consents_withdrawn = Column(Integer, nullable=False)
 
 
+class ErasedConversation(Base):
+    """A conversation erased from the tracker store, by the hash of its sender id: Merci's
+    tracker store never writes back an event older than ``erased_at`` for it."""
+
+    __tablename__ = "erased_conversations"
+
+    id = Column(Integer, primary_key=True)
+    sender_hash = Column(String(64), nullable=False, index=True)
+    erased_at = Column(DateTime, nullable=False)
+
+
 class AnonymousReview(Base):
     """A review kept after its author's erasure (data/privacy.yml ``keep_anonymous_reviews``):
     the rating, the text and the product, with no link to anyone."""

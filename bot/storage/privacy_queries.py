@@ -15,12 +15,14 @@ from sqlalchemy import Float, Integer, String, Text, column, delete, func, inspe
 from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
+from bot.domain.privacy import conversation_key
 from bot.storage.models import (
     Acknowledgement,
     AnonymousReview,
     BrandEvent,
     Consent,
     Consumer,
+    ErasedConversation,
     MessengerMessage,
     Nudge,
     OutboxMessage,
@@ -111,6 +113,23 @@ def delete_tracker_events(session: Session, sender_ids: Iterable[str]) -> int:
     if not ids or not has_tracker_events(session):
         return 0
     result = session.execute(delete(TRACKER_EVENTS).where(TRACKER_EVENTS.c.sender_id.in_(ids)))
+    return int(result.rowcount or 0)
+
+
+def remember_erased_conversations(
+    session: Session, sender_ids: Iterable[str], now: datetime
+) -> None:
+    """Keep, by hash only, that these conversations were erased at ``now``: the tracker
+    store then refuses to write their older events back (a turn still in flight)."""
+    for sender_id in sender_ids:
+        session.add(ErasedConversation(sender_hash=conversation_key(sender_id), erased_at=now))
+
+
+def forget_erased_conversations(session: Session, cutoff: datetime) -> int:
+    """Records older than the conversations' own retention are no longer needed."""
+    result = session.execute(
+        delete(ErasedConversation).where(ErasedConversation.erased_at < cutoff)
+    )
     return int(result.rowcount or 0)
 
 

@@ -28,6 +28,7 @@ def test_upgrade_creates_merci_tables_on_a_fresh_database(tmp_path):
             "messenger_messages",
             "consents",
             "erasures",
+            "erased_conversations",
             "anonymous_reviews",
             "alembic_version",
         }

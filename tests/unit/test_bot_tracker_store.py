@@ -72,3 +72,56 @@ def test_without_the_marker_it_stores_like_rasas_sql_tracker_store(tmp_path):
     tracker.update(UserUttered("bonjour", {"name": "greet"}))
     asyncio.run(store.save(tracker))
     assert [kind for kind, _ in stored(url, "lea")] == ["session_started", "user"]
+
+
+def test_a_conversation_erased_out_of_band_is_not_written_back_by_a_turn_in_flight(tmp_path):
+    """The DPO erases Marie while a turn of hers is running: at the end of that turn Rasa
+    saves the tracker it holds, which still has her whole conversation."""
+    import time
+
+    from bot.storage.engine import build_engine
+    from bot.storage.migrate import upgrade
+    from bot.storage.models import utcnow
+    from bot.storage.privacy_queries import (
+        delete_tracker_events,
+        remember_erased_conversations,
+    )
+    from bot.storage.unit_of_work import unit_of_work
+
+    url = f"sqlite:///{tmp_path / 'merci.db'}"
+    upgrade(url)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        domain = Domain.load(str(PROJECT_ROOT / "domain.yml"))
+        store = MerciTrackerStore(domain=domain, host=url)
+    earlier = time.time() - 60
+    tracker = DialogueStateTracker.from_events(
+        "marie",
+        [
+            ActionExecuted("action_session_start", timestamp=earlier),
+            SessionStarted(timestamp=earlier),
+            ActionExecuted("action_listen", timestamp=earlier),
+            UserUttered(
+                "mon e-mail est marie.secret@exemple.fr", {"name": "give_email"},
+                timestamp=earlier,
+            ),
+            SlotSet("email", "marie.secret@exemple.fr", timestamp=earlier),
+        ],
+        domain.slots,
+    )  # fmt: skip
+    asyncio.run(store.save(tracker))
+    assert any("marie.secret" in data for _, data in stored(url, "marie"))
+
+    # Her next turn starts; meanwhile `python -m bot privacy erase` runs.
+    tracker.update(UserUttered("bonjour", {"name": "greet"}, timestamp=time.time() + 1))
+    engine = build_engine(url)
+    with unit_of_work(engine) as session:
+        delete_tracker_events(session, ["marie"])
+        remember_erased_conversations(session, ["marie"], utcnow())
+    engine.dispose()
+    tracker.update(ActionExecuted("utter_greet_new", timestamp=time.time() + 2))
+    asyncio.run(store.save(tracker))
+
+    kept = stored(url, "marie")
+    assert kept and not any("marie.secret" in data for _, data in kept)
+    assert [kind for kind, _ in kept] == ["user", "action"], "only the turn after the erasure"
