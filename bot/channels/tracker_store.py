@@ -81,15 +81,15 @@ class MerciTrackerStore(SQLTrackerStore):
                     )
                 )
             session.commit()
-        # The sender id only: never a message or a slot value.
-        logger.info("conversation %s erased from the tracker store", tracker.sender_id)
+        # Not even the sender id: the log must not keep what the erasure removed.
+        logger.info("a conversation was erased from the tracker store")
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Event]:
         events = list(super()._additional_events(session, tracker))
         if rewrites_history(events, tracker):
             erased_at = self._erased_at(session, tracker.sender_id)
             if erased_at is not None:
-                logger.info("conversation %s: erased events not written back", tracker.sender_id)
+                logger.info("an erased conversation's events were not written back")
                 events = [event for event in events if event.timestamp > erased_at]
         return iter(events)
 
