@@ -15,20 +15,10 @@ import pytest
 from merci_action_helpers import Database, build_tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-import bot.config
-import bot.services
-import bot.storage.engine
 from bot.config import PROJECT_ROOT
 from bot.domain.wording import load_responses
 from bot.storage.migrate import upgrade
-
-
-def _clear_caches() -> None:
-    if bot.storage.engine.get_engine.cache_info().currsize:
-        bot.storage.engine.get_engine().dispose()
-    bot.config.get_settings.cache_clear()
-    bot.storage.engine.get_engine.cache_clear()
-    bot.services.get_services.cache_clear()
+from tests.wiring import reset_wiring
 
 
 @pytest.fixture
@@ -38,10 +28,10 @@ def database_url(tmp_path, monkeypatch) -> Iterator[str]:
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.delenv("MERCI_DOMAIN_PATH", raising=False)
     monkeypatch.delenv("MERCI_CONGRATULATIONS_PATH", raising=False)
-    _clear_caches()
+    reset_wiring()
     upgrade(url)
     yield url
-    _clear_caches()
+    reset_wiring()
 
 
 @pytest.fixture

@@ -11,12 +11,11 @@ import pytest
 from report_db import build_database
 from sqlalchemy.orm import Session
 
-import bot.services
-import bot.storage.engine
 from bot.__main__ import main
 from bot.config import get_settings
 from bot.storage.models import Acknowledgement, Consumer, ProfileField
 from bot.tools.invisible_work.assumptions import AssumptionsError, load_assumptions
+from tests.wiring import reset_wiring
 
 NBSP, NNBSP = "\u00a0", "\u202f"
 
@@ -105,7 +104,6 @@ def test_wrong_report_settings_are_refused_with_their_line(tmp_path):
 
 @pytest.fixture
 def fresh_settings():
-    from bot.config import get_settings
 
     get_settings.cache_clear()
     yield
@@ -171,15 +169,11 @@ def test_a_database_without_its_tables_gets_one_clear_line_and_no_report(tmp_pat
 
 def test_any_command_on_an_unmigrated_database_says_so_in_one_line(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'vide.db'}")
-    get_settings.cache_clear()
-    bot.services.get_services.cache_clear()
-    bot.storage.engine.get_engine.cache_clear()
+    reset_wiring()
     try:
         assert main(["freshness"]) == 1
     finally:
-        get_settings.cache_clear()
-        bot.services.get_services.cache_clear()
-        bot.storage.engine.get_engine.cache_clear()
+        reset_wiring()
     err = capsys.readouterr().err
     assert "La base de données est inaccessible ou incomplète" in err
     assert "Traceback" not in err

@@ -7,31 +7,21 @@ from collections.abc import Iterator
 
 import pytest
 
-import bot.config
-import bot.services
-import bot.storage.engine
 from bot.domain.validation import PARSERS
 from bot.services import Identity, get_services
 from bot.storage.migrate import upgrade
 from bot.tools.cli import main
-
-
-def _clear() -> None:
-    if bot.storage.engine.get_engine.cache_info().currsize:
-        bot.storage.engine.get_engine().dispose()
-    bot.config.get_settings.cache_clear()
-    bot.storage.engine.get_engine.cache_clear()
-    bot.services.get_services.cache_clear()
+from tests.wiring import reset_wiring
 
 
 @pytest.fixture
 def database(tmp_path, monkeypatch) -> Iterator[str]:
     url = f"sqlite:///{tmp_path / 'merci.db'}"
     monkeypatch.setenv("DATABASE_URL", url)
-    _clear()
+    reset_wiring()
     upgrade(url)
     yield url
-    _clear()
+    reset_wiring()
 
 
 def test_export_then_erase_a_consumer_by_external_id(database, tmp_path, capsys):
