@@ -9,6 +9,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
+from ipaddress import ip_network
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -68,6 +69,14 @@ class Settings:
     rate_limit_window_seconds: float = 10.0
     # How long a scheduler holds a nudge it claimed: past it, unfired, another may fire it.
     nudge_lease_seconds: float = 300.0
+    # Redis shared by several Rasa servers (conversation locks, the widget's socket.io
+    # messages); None: one server, in-memory locks (``make run``).
+    redis_url: str | None = field(default=None, repr=False)
+    # Proxies (addresses or networks) whose X-Forwarded-For header names the client; from
+    # any other peer the header is ignored. Empty: the direct peer is the client.
+    trusted_proxies: tuple[str, ...] = ()
+    # Where the Rasa servers find the action server; None: loopback on the port started.
+    action_server_url: str | None = None
     # Where ``python -m bot run`` writes its servers' logs.
     log_dir: Path = PROJECT_ROOT / "var" / "log"
 
@@ -128,6 +137,20 @@ def log_level(value: str | None) -> str:
     return level
 
 
+def trusted_proxies(value: str | None) -> tuple[str, ...]:
+    """``MERCI_TRUSTED_PROXIES`` (comma-separated addresses or networks) as checked networks."""
+    networks = []
+    for item in (value or "").split(","):
+        if item.strip():
+            try:
+                networks.append(str(ip_network(item.strip(), strict=False)))
+            except ValueError:
+                raise ValueError(
+                    f"MERCI_TRUSTED_PROXIES: {item.strip()!r} is not an address or a network"
+                ) from None
+    return tuple(networks)
+
+
 def default_database_url() -> str:
     return f"sqlite:///{PROJECT_ROOT / 'var' / 'merci.db'}"
 
@@ -179,4 +202,7 @@ def get_settings() -> Settings:
         rate_limit_per_sender=int(os.environ.get("MERCI_RATE_LIMIT_PER_SENDER") or 20),
         rate_limit_per_address=int(os.environ.get("MERCI_RATE_LIMIT_PER_ADDRESS") or 300),
         rate_limit_window_seconds=float(os.environ.get("MERCI_RATE_LIMIT_WINDOW") or 10),
+        redis_url=os.environ.get("MERCI_REDIS_URL") or None,
+        trusted_proxies=trusted_proxies(os.environ.get("MERCI_TRUSTED_PROXIES")),
+        action_server_url=os.environ.get("MERCI_ACTION_SERVER_URL") or None,
     )

@@ -411,6 +411,14 @@
     document.head.appendChild(tag);
   }
 
+  function clientKey() {
+    var bytes = new Uint8Array(12);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) {
+      return ("0" + b.toString(16)).slice(-2);
+    }).join("");
+  }
+
   function connect() {
     if (socket) return;
     socket = "loading";
@@ -418,6 +426,9 @@
       socket = window.io(server, {
         path: "/socket.io",
         transports: ["websocket", "polling"],
+        // Behind several servers, the load balancer keeps every request of this page on
+        // one server by this key (the polling fallback needs it; see deploy/nginx.conf).
+        query: { merci_client: clientKey() },
         reconnection: true,
         reconnectionDelay: 1000,
         reconnectionDelayMax: 10000,

@@ -31,6 +31,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse, ResponseStream
 
 from bot.config import Settings, get_settings
+from bot.domain.client_address import client_address
 from bot.domain.rate_limit import SlidingWindow
 from bot.domain.typed_intents import screen_typed
 
@@ -131,7 +132,12 @@ class MerciRestInput(RestInput):
                     request.body or b"",
                     settings.max_message_chars,
                 )
-                if not limits.allow(message.sender, str(request.ip)):
+                address = client_address(
+                    str(request.ip),
+                    request.headers.get("x-forwarded-for"),
+                    settings.trusted_proxies,
+                )
+                if not limits.allow(message.sender, address):
                     raise Refused(429, "Too many messages: wait a few seconds, then retry.")
             except Refused as refused:
                 return response.json({"error": refused.error}, status=refused.status)

@@ -43,6 +43,7 @@ from sanic.response import HTTPResponse
 from bot.channels.push import register_pusher
 from bot.channels.rest import RateLimits
 from bot.config import PROJECT_ROOT, Settings, get_settings
+from bot.domain.client_address import client_address
 from bot.domain.typed_intents import screen_typed
 from bot.integrations.widget_identity import verify_identity
 from bot.services import Identity, StorageError, get_services
@@ -59,6 +60,8 @@ SERVED_SUFFIXES = {".html", ".js", ".css", ".svg", ".png", ".txt"}
 PUSH_ACK_SECONDS = 2.0
 # Message ids remembered per server to drop a message the widget resends after a reconnection.
 REMEMBERED_MESSAGES = 10_000
+# The Redis channel on which the Rasa servers' socket.io managers talk.
+REDIS_CHANNEL = "merci-widget"
 
 
 class RecentIds:
@@ -94,11 +97,29 @@ class WidgetSocketIO(SocketIOInput):
             await on_new_message(message)
 
         blueprint = super().blueprint(receive)
+        self._share_across_servers(get_settings().redis_url, blueprint)
         self._check_identities()
         # Checked before anything else: the guard refuses what is too long, too fast or odd.
         self._guard_user_messages(get_settings())
         register_pusher(self.name(), self.push)
         return blueprint
+
+    def _share_across_servers(self, redis_url: str | None, blueprint: Blueprint) -> None:
+        """With Redis, every Rasa server's socket.io manager publishes there: a message for a
+        session (a reply, a push) reaches its sockets on whichever server they are open."""
+        if not redis_url:
+            return
+        manager = socketio.AsyncRedisManager(redis_url, channel=REDIS_CHANNEL)
+        self.sio.manager = manager
+        manager.set_server(self.sio)
+
+        @blueprint.listener("after_server_start")
+        async def listen(*_: Any) -> None:
+            # python-socketio listens only from its first connection on: a server with no
+            # socket of its own must still hear the acknowledgements of its pushes.
+            if not self.sio.manager_initialized:
+                self.sio.manager_initialized = True
+                manager.initialize()
 
     def _check_identities(self) -> None:
         """Put the identity check in front of Rasa's message handler, where the socket is
@@ -173,10 +194,14 @@ class WidgetSocketIO(SocketIOInput):
         sio.on(self.user_message_evt, guarded, namespace=namespace)
 
     def _address(self, sid: str) -> str:
-        """The client's address (engineio's Sanic driver sets REMOTE_ADDR to 127.0.0.1)."""
+        """The client's address (engineio's Sanic driver sets REMOTE_ADDR to 127.0.0.1),
+        or the one a trusted proxy forwarded."""
         environ = self.sio.get_environ(sid, self.namespace or "/") or {}
         request = environ.get("sanic.request")
-        return str(getattr(request, "ip", None) or environ.get("REMOTE_ADDR"))
+        peer = str(getattr(request, "ip", None) or environ.get("REMOTE_ADDR"))
+        headers = getattr(request, "headers", None) or {}
+        forwarded = headers.get("x-forwarded-for") or environ.get("HTTP_X_FORWARDED_FOR")
+        return client_address(peer, forwarded, get_settings().trusted_proxies)
 
     async def _linked_to(self, sender_id: str) -> str | None:
         try:
@@ -212,19 +237,28 @@ class WidgetSocketIO(SocketIOInput):
         if self.sio is None or not self.session_persistence:
             return False
         namespace = self.namespace or "/"
-        try:
-            sockets = list(self.sio.manager.get_participants(namespace, sender_id))
-        except KeyError:  # no socket ever connected to this namespace
-            sockets = []
-        if not sockets:
+        if isinstance(self.sio.manager, socketio.AsyncRedisManager):
+            # Its sockets may be open on another server: ask the session's room, everywhere.
+            targets = [sender_id]
+        else:
+            targets = self._local_sockets(namespace, sender_id)
+        if not targets:
             return False
-        output = AcknowledgedOutput(self.sio, self.bot_message_evt, sockets, namespace)
+        output = AcknowledgedOutput(self.sio, self.bot_message_evt, targets, namespace)
         try:
             for message in messages:
                 await output.send_response(sender_id, dict(message))
         except NotAcknowledged:
             return False
         return True
+
+    def _local_sockets(self, namespace: str, sender_id: str) -> list[str]:
+        try:
+            sockets = list(self.sio.manager.get_participants(namespace, sender_id))
+        except KeyError:  # no socket ever connected to this namespace
+            return []
+        # get_participants yields (sid, eio_sid) pairs in python-socketio 5.x.
+        return [s[0] if isinstance(s, tuple) else s for s in sockets]
 
 
 IGNORED = "ignored"
@@ -284,10 +318,10 @@ class AcknowledgedOutput(SocketIOOutput):
     """Rasa's socket.io output (same message format), but each message is sent to every open
     socket of the session with an acknowledgement request instead of a fire-and-forget emit."""
 
-    def __init__(self, sio: Any, bot_message_evt: str, sockets: list[Any], namespace: str) -> None:
+    def __init__(self, sio: Any, bot_message_evt: str, targets: list[str], namespace: str) -> None:
         super().__init__(sio, bot_message_evt)
-        # get_participants yields (sid, eio_sid) pairs in python-socketio 5.x.
-        self.sids = [s[0] if isinstance(s, tuple) else s for s in sockets]
+        # Socket ids, or the session's room (every socket of it, on every server).
+        self.sids = targets
         self.namespace = namespace
 
     async def _send_message(self, socket_id: str, response: Any) -> None:

@@ -16,7 +16,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from functools import partial
@@ -98,19 +98,34 @@ def scheduler_command() -> list[str]:
     return [sys.executable, "-m", "bot", "scheduler"]
 
 
-def render_endpoints(action_port: int, source: Path = ENDPOINTS) -> str:
-    """``endpoints.yml`` as the servers get it: the action endpoint on ``action_port``;
-    everything else as written (``${DATABASE_URL}`` is Rasa's to expand)."""
+LOCK_STORE = "bot.channels.lock_store.AtomicRedisLockStore"
+
+
+def render_endpoints(
+    action_port: int, source: Path = ENDPOINTS, env: Mapping[str, str] | None = None
+) -> str:
+    """``endpoints.yml`` as the servers get it: the action endpoint on ``action_port`` (or
+    at ``MERCI_ACTION_SERVER_URL``); with ``MERCI_REDIS_URL`` set, conversation locks on
+    Redis, shared by every Rasa server. ``env`` is the servers' environment (default: the
+    settings). Everything else as written (``${DATABASE_URL}`` and ``${MERCI_REDIS_URL}``
+    are Rasa's to expand: no secret is written to the file)."""
+    settings = get_settings()
+    if env is None:
+        action_url, redis_url = settings.action_server_url, settings.redis_url
+    else:
+        action_url, redis_url = env.get("MERCI_ACTION_SERVER_URL"), env.get("MERCI_REDIS_URL")
     endpoints = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
     action_endpoint = endpoints.setdefault("action_endpoint", {})
-    action_endpoint["url"] = f"http://{HOST}:{action_port}/webhook"
+    action_endpoint["url"] = action_url or f"http://{HOST}:{action_port}/webhook"
+    if redis_url:
+        endpoints["lock_store"] = {"type": LOCK_STORE, "url": "${MERCI_REDIS_URL}"}
     return str(yaml.safe_dump(endpoints, allow_unicode=True, sort_keys=False))
 
 
-def endpoints_for(action_port: int, directory: Path) -> Path:
+def endpoints_for(action_port: int, directory: Path, env: Mapping[str, str] | None = None) -> Path:
     """The rendered endpoints file, written in ``directory`` (the run's own)."""
     path = directory / "endpoints.yml"
-    path.write_text(render_endpoints(action_port), encoding="utf-8")
+    path.write_text(render_endpoints(action_port, env=env), encoding="utf-8")
     return path
 
 
@@ -201,7 +216,7 @@ def plan(
     if api_token:
         env["RASA_API_TOKEN"] = api_token
         env["MERCI_RASA_URL"] = f"http://{rasa_host()}:{rasa_port}"
-    endpoints = endpoints_for(action_port, directory)
+    endpoints = endpoints_for(action_port, directory, env)
     credentials, messenger = credentials_for(env, directory)
     rasa = rasa_server_command(rasa_port, model, endpoints, api_token, credentials)
     return Plan(
@@ -219,6 +234,15 @@ def start(launch: Launch, log_dir: Path) -> subprocess.Popen[bytes]:
         return subprocess.Popen(
             launch.command, cwd=PROJECT_ROOT, env=launch.env, stdout=log, stderr=subprocess.STDOUT
         )
+
+
+def start_servers(
+    supervisor: Supervisor, launches: Plan, log_dir: Path, label: str = ""
+) -> tuple[subprocess.Popen[bytes], subprocess.Popen[bytes]]:
+    """Start the action server and the Rasa server of ``launches``, supervised."""
+    actions = supervisor.add(f"action server{label}", partial(start, launches.actions, log_dir))
+    rasa = supervisor.add(f"Rasa server{label}", partial(start, launches.rasa, log_dir))
+    return actions, rasa
 
 
 @contextmanager
@@ -252,8 +276,7 @@ def serving(
             api_token=api_token,
             scheduler=scheduler,
         )
-        actions = supervisor.add("action server", partial(start, launches.actions, log_dir))
-        rasa = supervisor.add("Rasa server", partial(start, launches.rasa, log_dir))
+        actions, rasa = start_servers(supervisor, launches, log_dir)
         wait_until_up(f"http://{HOST}:{action_port}/health", actions)
         wait_until_up(f"http://{rasa_host()}:{rasa_port}/", rasa)
         if launches.scheduler is not None:

@@ -94,6 +94,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     return run(Path(args.model), args.port, args.action_port)
 
 
+def cmd_run_scaled(args: argparse.Namespace) -> int:
+    from bot.runtime.scaled import run_scaled
+
+    return run_scaled(Path(args.model), args.port)
+
+
 def cmd_shell(args: argparse.Namespace) -> int:
     from bot.runtime.runner import shell
 
@@ -246,6 +252,12 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--port", type=int, default=5005)
     run.add_argument("--action-port", type=int, default=5055)
     run.set_defaults(func=cmd_run)
+    scaled = commands.add_parser(
+        "run-scaled", help="PostgreSQL, Redis, two Rasa servers and nginx on this machine"
+    )
+    scaled.add_argument("--model", default=str(PROJECT_ROOT / "models" / "merci.tar.gz"))
+    scaled.add_argument("--port", type=int, default=5005, help="nginx's port")
+    scaled.set_defaults(func=cmd_run_scaled)
     shell = commands.add_parser("shell", help="talk to Merci in the terminal")
     shell.add_argument("--model", default=str(PROJECT_ROOT / "models" / "merci.tar.gz"))
     shell.add_argument("--action-port", type=int, default=5055)
