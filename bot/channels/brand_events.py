@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from rasa.core.channels.channel import InputChannel, UserMessage
@@ -25,7 +26,7 @@ from bot.integrations.brand_event_payload import (
     parse_event,
     verify_signature,
 )
-from bot.services import Services, StorageError, get_services
+from bot.services import Identity, Services, StorageError, get_services
 from bot.services.brand_events import brand_event_key
 
 logger = logging.getLogger(__name__)
@@ -46,6 +47,18 @@ async def erase(services: Services, event_id: str, external_id: str) -> HTTPResp
         )
     logger.info("erasure %s: %d identities erased", event_id, erased.identities)
     return response.json({"status": "erased", "identities": erased.identities})
+
+
+def thanks_messages(services: Services, consumer: Identity, event_id: str) -> list[dict[str, Any]]:
+    """The event's congratulation as a message, said apart from the conversation (as
+    ``action_congratulate_brand_event`` says it in the conversation)."""
+    reply = services.brand_events.brand_event_thanks(consumer, event_id)
+    if reply is None:
+        return []
+    message: dict[str, Any] = {"text": reply.text}
+    if reply.buttons:
+        message["buttons"] = [dict(button) for button in reply.buttons]
+    return [message]
 
 
 class BrandEventsInput(InputChannel):
@@ -89,6 +102,7 @@ class BrandEventsInput(InputChannel):
                     received.intent,
                     [{"entity": "event_id", "value": received.event_id}],
                     brand_event_key(received.event_id),
+                    aside=partial(thanks_messages, services, received.consumer, received.event_id),
                 )
             except StorageError as error:
                 # The cause's message may quote personal data: log its type only.

@@ -37,17 +37,25 @@ async def trigger_proactive(
     intent: str,
     entities: list[dict[str, Any]],
     source_key: str,
+    aside: Callable[[], list[dict[str, Any]]] | None = None,
 ) -> str:
     """Run ``intent`` in the consumer's conversation through Rasa's own machinery, then push
     what the bot says, or queue it for the next visit. Returns "delivered", "queued" or
-    "already" (this ``source_key`` was handled before: nothing is said twice)."""
+    "already" (this ``source_key`` was handled before: nothing is said twice).
+
+    While a form waits for the consumer's answer, the intent is not run: the form would take
+    it for that answer. The messages ``aside`` gives are pushed or queued instead, and the
+    form goes on undisturbed."""
     async with agent.lock_store.lock(consumer.sender_id):
         if await asyncio.to_thread(delivery.was_delivered, source_key):
             return "already"
         output = CollectingOutputChannel()
         tracker = await agent.processor.fetch_tracker_and_update_session(consumer.sender_id, output)
-        await agent.trigger_intent(intent, entities, output, tracker)
-        messages = [plain_message(m) for m in output.messages]
+        if tracker.active_loop_name and aside is not None:
+            messages = await asyncio.to_thread(aside)
+        else:
+            await agent.trigger_intent(intent, entities, output, tracker)
+            messages = [plain_message(m) for m in output.messages]
         delivered = await push(consumer.channel, consumer.sender_id, messages)
         await asyncio.to_thread(delivery.record_delivery, consumer, source_key, messages, delivered)
     return "delivered" if delivered else "queued"

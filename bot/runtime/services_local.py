@@ -84,12 +84,15 @@ class PostgreSQL:
 
     def run(self, program: str, *args: str) -> None:
         command = as_server_user([str(self.bin / program), *args])
-        subprocess.run(command, check=True, capture_output=True, timeout=120)
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        if done.returncode != 0:
+            raise RuntimeError(f"PostgreSQL's {program} failed: {done.stderr.strip()[-500:]}")
 
     def init(self) -> None:
         """Create the cluster and the database unless they exist, then start the server."""
         self.directory.mkdir(parents=True, exist_ok=True)
         if os.geteuid() == 0:
+            # Its parents must let the postgres user through (0755, as var/ is).
             shutil.chown(self.directory, "postgres")
         created = not (self.data / "PG_VERSION").exists()
         if created:
@@ -118,7 +121,7 @@ def postgresql(directory: Path, port: int | None = None) -> Iterator[PostgreSQL]
         yield server
     finally:
         # Already stopped, when a test stopped it on purpose.
-        with suppress(subprocess.SubprocessError):
+        with suppress(RuntimeError):
             server.stop()
 
 
