@@ -13,7 +13,7 @@ import pytest
 
 from bot.runtime.scaled import Topology, scaled
 from bot.storage.engine import build_engine
-from tests.e2e.conftest import API_TOKEN, BRAND_SECRET, MODEL, Merci
+from tests.e2e.conftest import API_TOKEN, BRAND_SECRET, MODEL, WIDGET_SECRET, Merci
 
 # Six hundred messages from one address in a few seconds: these tests are about
 # consistency, the rate limits have their own.
@@ -33,7 +33,11 @@ def topology() -> Iterator[Topology]:
         with scaled(
             MODEL,
             directory,
-            extra_env={"BRAND_EVENTS_SECRET": BRAND_SECRET, **NO_RATE_LIMIT},
+            extra_env={
+                "BRAND_EVENTS_SECRET": BRAND_SECRET,
+                "WIDGET_IDENTITY_SECRET": WIDGET_SECRET,
+                **NO_RATE_LIMIT,
+            },
             api_token=API_TOKEN,
         ) as running:
             yield running
