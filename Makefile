@@ -15,7 +15,7 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export RASA_TELEMETRY_ENABLED := false
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
-.PHONY: help setup run shell train validate test test-stories pytest check migrate bench clean \
+.PHONY: help setup run run-scaled shell train validate test test-stories pytest check migrate bench clean \
 	report demo-data nlu-report lint
 
 help: ## List the targets
@@ -73,6 +73,11 @@ run: $(MODEL) migrate ## Start Merci: Rasa on 127.0.0.1:5005, actions on 127.0.0
 	@$(PY) -m bot check --no-rasa
 	@$(PY) -m bot run --model $(MODEL)
 
+# Same files, same model as `make run`; only environment variables differ (bot/runtime/scaled.py).
+run-scaled: $(MODEL) postgresql redis nginx ## PostgreSQL, Redis, 2 Rasa + 2 action servers, scheduler, nginx on :5005
+	@$(PY) -m bot check --no-rasa
+	@$(PY) -m bot run-scaled --model $(MODEL)
+
 shell: $(MODEL) migrate ## Talk to Merci in the terminal
 	@$(PY) -m bot check --no-rasa
 	@$(PY) -m bot shell --model $(MODEL)
@@ -109,21 +114,31 @@ browser: ## Make sure Debian's Chromium is there for the browser tests (installs
 	$(call debian_package,chromium,test -x /usr/bin/chromium,the browser tests)
 
 # PostgreSQL for the database-outage test (tests/e2e/test_postgres_down.py starts its own
-# throwaway server).
+# throwaway server) and the scaled topology.
 .PHONY: postgresql
-postgresql: ## Make sure Debian's PostgreSQL is there for the database-outage test
-	$(call debian_package,postgresql,ls /usr/lib/postgresql/*/bin/pg_ctl,the database-outage tests)
+postgresql: ## Make sure Debian's PostgreSQL is there (outage tests, scaled topology)
+	$(call debian_package,postgresql,ls /usr/lib/postgresql/*/bin/pg_ctl,the database-outage tests and the scaled topology)
 
-pytest: $(MODEL) browser postgresql
+# Redis and nginx for the scaled topology (make run-scaled, tests/scaled/, bench_scaled):
+# Merci starts its own servers from these binaries, with their data in var/ or a temp dir.
+.PHONY: redis nginx
+redis: ## Make sure Debian's Redis is there for the scaled topology
+	$(call debian_package,redis-server,test -x /usr/bin/redis-server,the scaled topology (locks and socket.io))
+
+nginx: ## Make sure Debian's nginx is there for the scaled topology
+	$(call debian_package,nginx,test -x /usr/sbin/nginx,the scaled topology's load balancer)
+
+pytest: $(MODEL) browser postgresql redis nginx
 	@$(PY) -m pytest
 
 clean: ## Remove the virtual environment, models, results and the local database
 	rm -rf $(VENV) models results var/merci.db*
 
-bench: $(MODEL) migrate ## Benchmarks: turn latency and throughput, long messages, the report on 100,000 consumers
+bench: $(MODEL) migrate postgresql redis nginx ## Benchmarks: turn latency and throughput, long messages, the report on 100,000 consumers, one vs two servers
 	@$(PY) -m benchmarks.bench_turns
 	@$(PY) -m benchmarks.bench_input
 	@$(PY) -m benchmarks.bench_report
+	@$(PY) -m benchmarks.bench_scaled
 
 # --- For marketers --------------------------------------------------------------------
 SINCE ?=

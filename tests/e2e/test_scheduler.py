@@ -94,6 +94,11 @@ def test_a_due_nudge_is_sent_once_across_a_restart_of_the_scheduler(merci):
 
 
 def test_two_schedulers_started_by_mistake_fire_each_nudge_once(merci):
+    two_schedulers_fire_each_nudge_once(merci)
+
+
+def two_schedulers_fire_each_nudge_once(merci) -> None:
+    """Also run on PostgreSQL, on the scaled topology (tests/scaled/)."""
     senders = [f"e2e-nudge-twin-{i}" for i in range(4)]
     for sender in senders:
         due_nudge(merci, sender)
