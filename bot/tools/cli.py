@@ -100,6 +100,14 @@ def cmd_run_scaled(args: argparse.Namespace) -> int:
     return run_scaled(Path(args.model), args.port)
 
 
+def cmd_endpoints(args: argparse.Namespace) -> int:
+    """Print endpoints.yml as a Rasa server gets it from the settings (for containers)."""
+    from bot.runtime.runner import render_endpoints
+
+    print(render_endpoints(args.action_port), end="")
+    return 0
+
+
 def cmd_shell(args: argparse.Namespace) -> int:
     from bot.runtime.runner import shell
 
@@ -258,6 +266,11 @@ def main(argv: list[str] | None = None) -> int:
     scaled.add_argument("--model", default=str(PROJECT_ROOT / "models" / "merci.tar.gz"))
     scaled.add_argument("--port", type=int, default=5005, help="nginx's port")
     scaled.set_defaults(func=cmd_run_scaled)
+    endpoints = commands.add_parser(
+        "endpoints", help="print endpoints.yml as rendered from the settings (containers)"
+    )
+    endpoints.add_argument("--action-port", type=int, default=5055)
+    endpoints.set_defaults(func=cmd_endpoints)
     shell = commands.add_parser("shell", help="talk to Merci in the terminal")
     shell.add_argument("--model", default=str(PROJECT_ROOT / "models" / "merci.tar.gz"))
     shell.add_argument("--action-port", type=int, default=5055)
