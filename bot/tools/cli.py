@@ -231,6 +231,20 @@ def _add_demo_data(commands: Any) -> None:
     demo.set_defaults(func=cmd_demo_data)
 
 
+def _add_scaled(commands: Any) -> None:
+    scaled = commands.add_parser(
+        "run-scaled", help="PostgreSQL, Redis, two Rasa servers and nginx on this machine"
+    )
+    scaled.add_argument("--model", default=str(PROJECT_ROOT / "models" / "merci.tar.gz"))
+    scaled.add_argument("--port", type=int, default=5005, help="nginx's port")
+    scaled.set_defaults(func=cmd_run_scaled)
+    endpoints = commands.add_parser(
+        "endpoints", help="print endpoints.yml as rendered from the settings (containers)"
+    )
+    endpoints.add_argument("--action-port", type=int, default=5055)
+    endpoints.set_defaults(func=cmd_endpoints)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -260,17 +274,7 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--port", type=int, default=5005)
     run.add_argument("--action-port", type=int, default=5055)
     run.set_defaults(func=cmd_run)
-    scaled = commands.add_parser(
-        "run-scaled", help="PostgreSQL, Redis, two Rasa servers and nginx on this machine"
-    )
-    scaled.add_argument("--model", default=str(PROJECT_ROOT / "models" / "merci.tar.gz"))
-    scaled.add_argument("--port", type=int, default=5005, help="nginx's port")
-    scaled.set_defaults(func=cmd_run_scaled)
-    endpoints = commands.add_parser(
-        "endpoints", help="print endpoints.yml as rendered from the settings (containers)"
-    )
-    endpoints.add_argument("--action-port", type=int, default=5055)
-    endpoints.set_defaults(func=cmd_endpoints)
+    _add_scaled(commands)
     shell = commands.add_parser("shell", help="talk to Merci in the terminal")
     shell.add_argument("--model", default=str(PROJECT_ROOT / "models" / "merci.tar.gz"))
     shell.add_argument("--action-port", type=int, default=5055)
