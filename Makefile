@@ -120,7 +120,9 @@ pytest: $(MODEL) browser postgresql
 clean: ## Remove the virtual environment, models, results and the local database
 	rm -rf $(VENV) models results var/merci.db*
 
-bench: $(MODEL) migrate ## Benchmarks: turn latency and throughput, long messages, the report on 100,000 consumers
+BENCH_VS_STOCK ?=
+bench: $(MODEL) migrate ## Benchmarks: Merci against stock Rasa (reports/bench-vs-stock.md), turns, long messages, the report
+	@$(PY) -m benchmarks.bench_vs_stock $(BENCH_VS_STOCK)
 	@$(PY) -m benchmarks.bench_turns
 	@$(PY) -m benchmarks.bench_input
 	@$(PY) -m benchmarks.bench_report
