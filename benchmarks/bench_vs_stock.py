@@ -31,6 +31,7 @@ from bot.config import PROJECT_ROOT
 MERCI_MODEL = PROJECT_ROOT / "models" / "merci.tar.gz"
 REPORTS = PROJECT_ROOT / "reports"
 BOTS = ("stock", "merci", "stock_sql")
+SERIES = ["sequential", "concurrent_8", "concurrent_32", "realistic_8", "realistic_32"]
 
 
 @dataclass(frozen=True)
@@ -126,9 +127,13 @@ def series(sizes: Sizes) -> list[tuple[str, int, int, int]]:
     ]
 
 
-def run_rounds(bots: list[Bot], sizes: Sizes, say_line: Callable[[str], None]) -> None:
+def run_rounds(
+    bots: list[Bot], sizes: Sizes, say_line: Callable[[str], None], only: list[str]
+) -> None:
     for round_number in range(sizes.rounds):
         for name, senders, turns_each, conversation in series(sizes):
+            if name not in only:
+                continue
             for bot in bots:
                 for kind in bot.scripts:
                     tag = f"r{round_number}-{name}"
@@ -245,6 +250,9 @@ def main() -> None:
     parser.add_argument("--long", type=int, default=150, help="turns of the long conversation")
     parser.add_argument("--out", type=Path, default=REPORTS)
     parser.add_argument(
+        "--series", nargs="+", default=SERIES, choices=SERIES, help="only these series"
+    )
+    parser.add_argument(
         "--bots", nargs="+", default=list(BOTS), choices=BOTS,
         help="only these bots (to compare Merci with itself before and after a change)",
     )  # fmt: skip
@@ -266,7 +274,7 @@ def main() -> None:
         for bot in bots:
             for kind in bot.scripts:
                 traffic(bot, kind, 2, 5, 5, "warmup")
-        run_rounds(bots, sizes, log)
+        run_rounds(bots, sizes, log, args.series)
         log("Long conversations...")
         long_conversations(bots, sizes.long_conversation)
         for bot in bots:
