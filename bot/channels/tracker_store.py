@@ -21,12 +21,15 @@ from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import Any
 
+import sqlalchemy
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import inspect, text
+from sqlalchemy.orm import sessionmaker
 
 from bot.domain.privacy import ERASURE_MARKER, conversation_key
+from bot.storage.engine import install_sqlite_pragmas, sqlite_engine_options, sqlite_file
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +63,19 @@ def rewrites_history(events: list[Event], tracker: DialogueStateTracker) -> bool
 
 class MerciTrackerStore(SQLTrackerStore):
     """``SQLTrackerStore`` (same table, same settings) that honours erasure requests."""
+
+    engine: Any  # set by SQLTrackerStore.__init__
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if sqlite_file(self.engine.url):
+            # Rasa's engine opens a connection per query on SQLite, in the default journal
+            # mode: Merci's own engine settings instead (bot/storage/engine.py).
+            url = self.engine.url
+            self.engine.dispose()
+            self.engine = sqlalchemy.create_engine(url, **sqlite_engine_options(url))
+            install_sqlite_pragmas(self.engine, file_backed=True)
+            self.sessionmaker = sessionmaker(bind=self.engine)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         if not carries_erasure(tracker):
