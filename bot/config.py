@@ -68,6 +68,8 @@ class Settings:
     rate_limit_window_seconds: float = 10.0
     # How long a scheduler holds a nudge it claimed: past it, unfired, another may fire it.
     nudge_lease_seconds: float = 300.0
+    # Where the Rasa server runs custom actions: "http" (the action server) or "in-process".
+    actions: str = "http"
     # Where ``python -m bot run`` writes its servers' logs.
     log_dir: Path = PROJECT_ROOT / "var" / "log"
 
@@ -128,6 +130,17 @@ def log_level(value: str | None) -> str:
     return level
 
 
+ACTIONS_MODES = ("http", "in-process")
+
+
+def actions_mode(value: str | None) -> str:
+    """``MERCI_ACTIONS``: where the Rasa server runs custom actions (``http`` when unset)."""
+    mode = (value or "http").strip().lower()
+    if mode not in ACTIONS_MODES:
+        raise ValueError(f"MERCI_ACTIONS must be one of {', '.join(ACTIONS_MODES)}, not {value!r}")
+    return mode
+
+
 def default_database_url() -> str:
     return f"sqlite:///{PROJECT_ROOT / 'var' / 'merci.db'}"
 
@@ -179,4 +192,5 @@ def get_settings() -> Settings:
         rate_limit_per_sender=int(os.environ.get("MERCI_RATE_LIMIT_PER_SENDER") or 20),
         rate_limit_per_address=int(os.environ.get("MERCI_RATE_LIMIT_PER_ADDRESS") or 300),
         rate_limit_window_seconds=float(os.environ.get("MERCI_RATE_LIMIT_WINDOW") or 10),
+        actions=actions_mode(os.environ.get("MERCI_ACTIONS")),
     )

@@ -9,7 +9,7 @@ import sys
 
 from rasa.__main__ import main as rasa_main
 
-from bot.channels import action_results
+from bot.channels import action_results, in_process_actions
 from bot.channels.action_guard import install
 from bot.config import get_settings
 
@@ -29,6 +29,8 @@ def with_api_token(argv: list[str], token: str | None) -> list[str]:
 def main() -> None:
     install()
     action_results.install()
+    if get_settings().actions == in_process_actions.IN_PROCESS:
+        in_process_actions.install()
     sys.argv = with_api_token(sys.argv, get_settings().rasa_api_token)
     rasa_main()
 
