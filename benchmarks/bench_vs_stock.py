@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ from bot.config import PROJECT_ROOT
 
 MERCI_MODEL = PROJECT_ROOT / "models" / "merci.tar.gz"
 REPORTS = PROJECT_ROOT / "reports"
-BOTS = ("stock", "merci", "stock_sql")
+BOTS = ("stock", "merci", "merci_in_process", "stock_sql")
 SERIES = ["sequential", "concurrent_8", "concurrent_32", "realistic_8", "realistic_32"]
 
 
@@ -148,14 +149,25 @@ def run_rounds(
 
 
 def long_conversations(bots: list[Bot], length: int) -> None:
-    """One sender, ``length`` turns: the first 20 against the last 20, for each kind."""
-    for bot in bots:
-        for kind in bot.scripts:
-            samples = converse(
-                bot.url, f"long-{kind}-{time.monotonic_ns()}", bot.scripts[kind], length
-            )
-            bot.samples[f"{kind}.long_first_20"] = samples[:20]
-            bot.samples[f"{kind}.long_last_20"] = samples[-20:]
+    """One sender per bot and kind, ``length`` turns: the first 20 against the last 20.
+
+    The conversations advance together, one turn each in turn, so that the machine's noise
+    over the minutes they last hits every bot and kind alike."""
+    talks = [
+        (bot, kind, f"long-{kind}-{time.monotonic_ns()}") for bot in bots for kind in bot.scripts
+    ]
+    samples: dict[tuple[str, str], list[float]] = {(b.name, k): [] for b, k, _ in talks}
+    for bot, kind, sender in talks:
+        for text in bot.scripts[kind].opening:
+            say(bot.url, sender, text)
+    for index in range(length):
+        for bot, kind, sender in talks:
+            cycle = bot.scripts[kind].cycle
+            samples[(bot.name, kind)].append(say(bot.url, sender, cycle[index % len(cycle)]))
+    for bot, kind, _ in talks:
+        series = samples[(bot.name, kind)]
+        bot.samples[f"{kind}.long_first_20"] = series[:20]
+        bot.samples[f"{kind}.long_last_20"] = series[-20:]
 
 
 def first_answer(url: str, text: str, started: float, timeout: float = 300) -> float:
@@ -176,14 +188,16 @@ def started_bots(models: dict[str, Path], names: list[str]) -> Iterator[list[Bot
     each timed from the start of its processes to its first answer."""
     with ExitStack() as stack:
         bots: list[Bot] = []
-        for name, store in (("stock", "memory"), ("merci", "sql"), ("stock_sql", "sql")):
+        for name in BOTS:
             if name not in names:
                 continue
             started = time.perf_counter()
-            if name == "merci":
-                servers: Any = stack.enter_context(fresh_servers())
+            if name.startswith("merci"):
+                mode = "in-process" if name == "merci_in_process" else "http"
+                servers: Any = stack.enter_context(fresh_servers({"MERCI_ACTIONS": mode}))
                 scripts, pids = MERCI_SCRIPTS, [p.pid for p in servers.processes[:2]]
             else:
+                store = "sql" if name == "stock_sql" else "memory"
                 servers = stack.enter_context(
                     serving_stock(models["stock"], free_port(), free_port(), store)
                 )
@@ -279,22 +293,22 @@ def main() -> None:
         long_conversations(bots, sizes.long_conversation)
         for bot in bots:
             bot.figures["memory"] = {part: memory_mb(pid) for part, pid in bot.pids.items()}
-        profile = None
-        if not args.no_profile and "merci" in args.bots:
-            merci = next(b for b in bots if b.name == "merci")
-            log("Profiling Merci's Rasa server under small-talk load (py-spy)...")
-            profile = profiling.profile_under_load(
-                merci.pids["rasa"],
-                lambda: traffic(merci, "small_talk", 8, 40, 10, "profile"),
-                args.out / "profile-merci-small-talk.txt",
-            )
+        profiles: dict[str, Any] = {}
+        for bot in bots if not args.no_profile else []:
+            if bot.name.startswith("merci"):
+                log(f"Profiling {bot.name}'s Rasa server under small-talk load (py-spy)...")
+                profiles[bot.name] = profiling.profile_under_load(
+                    bot.pids["rasa"],
+                    partial(traffic, bot, "small_talk", 8, 40, 10, "profile"),
+                    args.out / f"profile-{bot.name}-small-talk.txt",
+                )
     meta = {
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "machine": f"{platform.machine()}, {_cpus()} CPUs, Python {platform.python_version()}",
         "sizes": sizes.__dict__,
         "bench_seconds": round(time.perf_counter() - began),
     }
-    paths = write_reports(args.out, bots, trained, profile, meta)
+    paths = write_reports(args.out, bots, trained, profiles, meta)
     log(f"Wrote {', '.join(str(p) for p in paths)}")
 
 

@@ -158,36 +158,43 @@ def targets(
     ]
 
 
+MERCI_VARIANTS = {"merci": "Merci (actions over HTTP)", "merci_in_process": "Merci (in-process)"}
+
+
 def write_reports(
     out: Path,
     bots: list[Any],
     trained: dict[str, float],
-    profile: dict[str, Any] | None,
+    profiles: dict[str, Any],
     meta: dict[str, Any],
 ) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
-    figures: dict[str, dict[str, float]] = {"stock": {}, "merci": {}, "stock_sql": {}}
+    figures: dict[str, dict[str, float]] = {"stock": {}, "stock_sql": {}}
     figures.update({bot.name: bot_figures(bot) for bot in bots})
     for name, seconds in trained.items():
-        figures.setdefault(name, {})["train_from_scratch_s"] = seconds
-    if "stock" in trained:
-        figures["stock_sql"]["train_from_scratch_s"] = trained["stock"]
+        for bot in figures:
+            if bot.startswith(name):
+                figures[bot]["train_from_scratch_s"] = seconds
     scaled_path = out / SCALED_REPORT
     scaled = json.loads(scaled_path.read_text()) if scaled_path.exists() else {}
-    merci, stock, stock_sql = figures["merci"], figures["stock"], figures["stock_sql"]
+    stock, stock_sql = figures["stock"], figures["stock_sql"]
+    variants = [name for name in MERCI_VARIANTS if name in figures]
     ratios = {
-        key: {
-            "merci_over_stock": ratio(value, stock.get(baseline_key(key))),
-            "merci_over_stock_sql": ratio(value, stock_sql.get(baseline_key(key))),
+        name: {
+            key: {
+                "over_stock": ratio(value, stock.get(baseline_key(key))),
+                "over_stock_sql": ratio(value, stock_sql.get(baseline_key(key))),
+            }
+            for key, value in figures[name].items()
         }
-        for key, value in merci.items()
+        for name in variants
     }
     result = {
         "meta": meta,
         "figures": figures,
         "ratios": ratios,
-        "targets": targets(merci, stock, trained, scaled),
-        "profile": profile,
+        "targets": {name: targets(figures[name], stock, trained, scaled) for name in variants},
+        "profiles": profiles,
         "scaled": scaled or None,
     }
     json_path = out / "bench-vs-stock.json"
@@ -219,6 +226,7 @@ def label(key: str) -> str:
 
 def markdown(result: dict[str, Any]) -> str:
     figures, ratios = result["figures"], result["ratios"]
+    variants = list(ratios)
     scaled = flatten(result["scaled"] or {})
     meta = result["meta"]
     lines = [
@@ -228,54 +236,58 @@ def markdown(result: dict[str, Any]) -> str:
         f"{meta['sizes']['rounds']} round(s), {meta['bench_seconds']} s in all. "
         "Stock: the bot `rasa init --no-prompt` creates "
         "(Rasa 3.6.21, same virtual environment), with Rasa's in-memory tracker store and with "
-        "its SQL tracker store on SQLite. Merci: as `make run` serves it (SQLite). Both over "
-        "REST with their action servers. The stock bot has no custom action: Merci's action "
-        "turns are compared with its (only) kind of turn. Latencies in ms, throughput in turns/s.",
+        "its SQL tracker store on SQLite. Merci: as `make run` serves it (SQLite), with its "
+        "custom actions called over HTTP (`MERCI_ACTIONS=http`, the default) and run inside "
+        "the Rasa server (`MERCI_ACTIONS=in-process`). All over REST with their action servers. "
+        "The stock bot has no custom action: Merci's action turns are compared with its (only) "
+        "kind of turn. Latencies in ms, throughput in turns/s, memory in MB, times in s.",
         "",
-        "| figure | stock (memory) | stock (SQL) | Merci | Merci / stock | Merci / stock SQL "
-        "| Merci scaled (2 servers) |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| figure | stock (memory) | stock (SQL) | "
+        + " | ".join(f"{MERCI_VARIANTS[v]} | / stock | / stock SQL" for v in variants)
+        + " | Merci scaled (2 servers) |",
+        "|---|---:|---:|" + "---:|---:|---:|" * len(variants) + "---:|",
     ]
-    merci = figures["merci"]
-    for key in merci:
+    keys = list(dict.fromkeys(k for v in variants for k in figures[v]))
+    for key in keys:
         base = baseline_key(key)
-        scaled_value = scaled.get(key, "not measured in this run" if not scaled else "–")
-        lines.append(
-            f"| {label(key)} | {cell(figures['stock'].get(base))} "
-            f"| {cell(figures['stock_sql'].get(base))} "
-            f"| {cell(merci[key])} | {cell(ratios[key]['merci_over_stock'], 2)} "
-            f"| {cell(ratios[key]['merci_over_stock_sql'], 2)} | {cell(scaled_value)} |"
-        )
-    lines += [
-        "",
-        "## Targets",
-        "",
-        "| target | measured | wanted | reached |",
-        "|---|---:|---:|---|",
-    ]
-    for target in result["targets"]:
-        reached = (
-            "not measured in this run" if target["reached"] is None else cell(target["reached"])
-        )
-        lines.append(
-            f"| {target['target']} | {cell(target['measured'], 2)} "
-            f"| {target['wanted']} | {reached} |"
-        )
+        scaled_value = scaled.get(key, "–" if scaled else "not measured in this run")
+        row = [label(key), cell(figures["stock"].get(base)), cell(figures["stock_sql"].get(base))]
+        for variant in variants:
+            row += [
+                cell(figures[variant].get(key)),
+                cell(ratios[variant].get(key, {}).get("over_stock"), 2),
+                cell(ratios[variant].get(key, {}).get("over_stock_sql"), 2),
+            ]
+        lines.append("| " + " | ".join([*row, cell(scaled_value)]) + " |")
+    lines += ["", "## Targets", ""]
+    lines += ["| target | " + " | ".join(MERCI_VARIANTS[v] for v in variants) + " | wanted |"]
+    lines += ["|---|" + "---:|" * len(variants) + "---:|"]
+    rows = result["targets"]
+    for index, target in enumerate(rows[variants[0]] if variants else []):
+        measured = []
+        for variant in variants:
+            mine = rows[variant][index]
+            if mine["reached"] is None:
+                measured.append("not measured in this run")
+            else:
+                verdict = "reached" if mine["reached"] else "not reached"
+                measured.append(f"{cell(mine['measured'], 2)} ({verdict})")
+        lines.append(f"| {target['target']} | " + " | ".join(measured) + f" | {target['wanted']} |")
     lines += ["", "## Scaled topology (reports/bench-scaled.json)", ""]
     if scaled:
-        lines += ["| figure | value |", "|---|---:|"] + [
-            f"| {k} | {cell(v, 2)} |" for k, v in scaled.items()
-        ]
+        lines += ["| figure | value |", "|---|---:|"]
+        lines += [f"| {k} | {cell(v, 2)} |" for k, v in scaled.items()]
     else:
         lines.append("Not measured in this run (`benchmarks/bench_scaled.py` writes it).")
-    lines += profile_markdown(result["profile"])
+    for name, profile in result["profiles"].items():
+        lines += profile_markdown(MERCI_VARIANTS[name], profile)
+    if not result["profiles"]:
+        lines += ["", "## Profile", "", "Not profiled in this run."]
     return "\n".join(lines) + "\n"
 
 
-def profile_markdown(profile: dict[str, Any] | None) -> list[str]:
-    lines = ["", "## Profile of Merci's Rasa server under small-talk load (py-spy)", ""]
-    if not profile:
-        return [*lines, "Not profiled in this run."]
+def profile_markdown(name: str, profile: dict[str, Any]) -> list[str]:
+    lines = ["", f"## Profile of {name}: its Rasa server under small-talk load (py-spy)", ""]
     lines += [
         f"{profile['samples']} samples of the busy threads; the server used "
         f"{100 * profile['cpu_busy_share']:.0f} % of one core during the load. Raw stacks: "
