@@ -78,13 +78,14 @@ class MerciTrackerStore(SQLTrackerStore):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if sqlite_file(self.engine.url):
+        database = sqlite_file(self.engine.url)
+        if database:
             # Rasa's engine opens a connection per query on SQLite, in the default journal
             # mode: Merci's own engine settings instead (bot/storage/engine.py).
             url = self.engine.url
             self.engine.dispose()
             self.engine = sqlalchemy.create_engine(url, **sqlite_engine_options(url))
-            install_sqlite_pragmas(self.engine, file_backed=True)
+            install_sqlite_pragmas(self.engine, database)
             self.sessionmaker = sessionmaker(bind=self.engine)
         self.cache = TrackerCache()
 

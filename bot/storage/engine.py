@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.future import create_engine
 from sqlalchemy.pool import QueuePool
 
@@ -36,20 +38,40 @@ def sqlite_engine_options(url: str | URL) -> dict[str, Any]:
     }
 
 
-def install_sqlite_pragmas(engine: Any, file_backed: bool) -> None:
-    """Foreign keys on every connection; on a file, the write-ahead log (readers never wait
-    for a writer) with ``synchronous=NORMAL``: a commit is written to the log without waiting
-    for the disk, which SQLite documents as safe against corruption in WAL mode; only the last
-    transactions before a power cut (not a crash of Merci) could be lost."""
+def file_identity(path: str) -> tuple[int, int] | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_dev, stat.st_ino
+
+
+def install_sqlite_pragmas(engine: Any, database: str | None) -> None:
+    """Foreign keys on every connection; on a file (``database``), the write-ahead log
+    (readers never wait for a writer) with ``synchronous=NORMAL``: a commit is written to the
+    log without waiting for the disk, which SQLite documents as safe against corruption in WAL
+    mode; only the last transactions before a power cut (not a crash of Merci) could be lost.
+
+    A pooled connection keeps the file it opened: if the file was moved, deleted or replaced
+    (a restored backup), the connection is dropped and the path opened again, as it would be
+    without a pool."""
 
     @event.listens_for(engine, "connect")
-    def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+    def _sqlite_pragmas(dbapi_connection, record):  # type: ignore[no-untyped-def]
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        if file_backed:
+        if database:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
+            record.info["file"] = file_identity(database)
         cursor.close()
+
+    if database:
+
+        @event.listens_for(engine, "checkout")
+        def _same_file(_dbapi_connection, record, _proxy):  # type: ignore[no-untyped-def]
+            if record.info.get("file") != file_identity(database):
+                raise DisconnectionError("the database file was moved or replaced")
 
 
 def build_engine(url: str) -> Engine:
@@ -62,7 +84,7 @@ def build_engine(url: str) -> Engine:
             engine = create_engine(url, **sqlite_engine_options(parsed))
         else:
             engine = create_engine(url, connect_args={"timeout": 15})
-        install_sqlite_pragmas(engine, file_backed=database is not None)
+        install_sqlite_pragmas(engine, database)
         return engine
     return create_engine(url, pool_pre_ping=True)
 
