@@ -1,12 +1,13 @@
 """Merci against the stock Rasa bot (``rasa init``), side by side, in one interleaved run.
 
-Every series is run in rounds (stock, Merci, stock SQL, stock, Merci, stock SQL...) so that
-the noise of this shared machine hits every bot alike; figures are pooled over the rounds
+Every series is run for each bot in turn (stock, Merci with its actions over HTTP, Merci with
+in-process actions, stock on SQL; ``--rounds N`` repeats the whole) so that the noise of this
+shared machine hits every bot alike; figures are pooled over the rounds
 and each is quoted as a ratio Merci / stock. Writes ``reports/bench-vs-stock.md`` and
 ``reports/bench-vs-stock.json``; adds the two-server figures from
 ``reports/bench-scaled.json`` when that benchmark has written them.
 
-    make bench                                        # the whole run (about 15 minutes)
+    make bench                                        # the whole run (about 15-20 minutes)
     .venv/bin/python -m benchmarks.bench_vs_stock --quick --no-train   # a few minutes
 """
 
@@ -104,11 +105,11 @@ def traffic(
 
 @dataclass(frozen=True)
 class Sizes:
-    sequential: int = 40
-    concurrent_turns: int = 160  # per series, split between the senders
-    realistic_turns: int = 160
+    sequential: int = 30
+    concurrent_turns: int = 96  # per series, split between the senders
+    realistic_turns: int = 96  # with 8 senders; 32 senders hold one conversation of 10 each
     long_conversation: int = 150
-    rounds: int = 2
+    rounds: int = 1
 
     @classmethod
     def quick(cls) -> Sizes:
@@ -257,7 +258,7 @@ def stock_model() -> Path:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="smaller series, one round")
+    parser.add_argument("--quick", action="store_true", help="smaller series")
     parser.add_argument("--rounds", type=int, help="rounds of interleaved series")
     parser.add_argument("--no-train", action="store_true", help="skip the training times")
     parser.add_argument("--no-profile", action="store_true", help="skip the py-spy profile")
