@@ -134,11 +134,13 @@ pytest: $(MODEL) browser postgresql redis nginx
 clean: ## Remove the virtual environment, models, results and the local database
 	rm -rf $(VENV) models results var/merci.db*
 
-bench: $(MODEL) migrate postgresql redis nginx ## Benchmarks: turn latency and throughput, long messages, the report on 100,000 consumers, one vs two servers
+BENCH_VS_STOCK ?=
+bench: $(MODEL) migrate postgresql redis nginx ## Benchmarks: Merci against stock Rasa and one vs two servers (reports/bench-vs-stock.md), turns, long messages, the report
+	@$(PY) -m benchmarks.bench_scaled
+	@$(PY) -m benchmarks.bench_vs_stock $(BENCH_VS_STOCK)
 	@$(PY) -m benchmarks.bench_turns
 	@$(PY) -m benchmarks.bench_input
 	@$(PY) -m benchmarks.bench_report
-	@$(PY) -m benchmarks.bench_scaled
 
 # --- For marketers --------------------------------------------------------------------
 SINCE ?=

@@ -77,6 +77,8 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     # Where the Rasa servers find the action server; None: loopback on the port started.
     action_server_url: str | None = None
+    # Where the Rasa server runs custom actions: "http" (the action server) or "in-process".
+    actions: str = "http"
     # Where ``python -m bot run`` writes its servers' logs.
     log_dir: Path = PROJECT_ROOT / "var" / "log"
 
@@ -149,6 +151,15 @@ def trusted_proxies(value: str | None) -> tuple[str, ...]:
                     f"MERCI_TRUSTED_PROXIES: {item.strip()!r} is not an address or a network"
                 ) from None
     return tuple(networks)
+ACTIONS_MODES = ("http", "in-process")
+
+
+def actions_mode(value: str | None) -> str:
+    """``MERCI_ACTIONS``: where the Rasa server runs custom actions (``http`` when unset)."""
+    mode = (value or "http").strip().lower()
+    if mode not in ACTIONS_MODES:
+        raise ValueError(f"MERCI_ACTIONS must be one of {', '.join(ACTIONS_MODES)}, not {value!r}")
+    return mode
 
 
 def default_database_url() -> str:
@@ -205,4 +216,5 @@ def get_settings() -> Settings:
         redis_url=os.environ.get("MERCI_REDIS_URL") or None,
         trusted_proxies=trusted_proxies(os.environ.get("MERCI_TRUSTED_PROXIES")),
         action_server_url=os.environ.get("MERCI_ACTION_SERVER_URL") or None,
+        actions=actions_mode(os.environ.get("MERCI_ACTIONS")),
     )

@@ -1,5 +1,6 @@
 """``python -m bot.channels.rasa_server run ...``: Rasa's command line, with Merci's
-apology when an action fails (:mod:`bot.channels.action_guard`), and the API token read
+apology when an action fails (:mod:`bot.channels.action_guard`), action responses checked
+with a schema validator built once (:mod:`bot.channels.action_results`), and the API token read
 from the settings (``RASA_API_TOKEN``) rather than from a command line that ``ps`` shows."""
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ import sys
 
 from rasa.__main__ import main as rasa_main
 
+from bot.channels import action_results, in_process_actions
 from bot.channels.action_guard import install
 from bot.config import get_settings
 
@@ -26,6 +28,9 @@ def with_api_token(argv: list[str], token: str | None) -> list[str]:
 
 def main() -> None:
     install()
+    action_results.install()
+    if get_settings().actions == in_process_actions.IN_PROCESS:
+        in_process_actions.install()
     sys.argv = with_api_token(sys.argv, get_settings().rasa_api_token)
     rasa_main()
 

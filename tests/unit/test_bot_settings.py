@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from bot.config import Settings, get_settings, hide_password, log_level
+from bot.config import Settings, actions_mode, get_settings, hide_password, log_level
 from bot.runtime.logs import MERCI_LOGGERS, configure_logging
 from bot.tools.cli import main
 
@@ -75,6 +75,13 @@ def test_merci_log_level_is_a_level_name_every_process_accepts():
     assert log_level(" warning ") == log_level("WARN") == "WARNING"
     with pytest.raises(ValueError, match="MERCI_LOG_LEVEL must be one of DEBUG, INFO"):
         log_level("VERBOSE")
+
+
+def test_merci_actions_says_where_custom_actions_run_and_refuses_anything_else(settings_from):
+    assert settings_from(MERCI_ACTIONS="").actions == "http", "the action server by default"
+    assert settings_from(MERCI_ACTIONS=" In-Process ").actions == "in-process"
+    with pytest.raises(ValueError, match="MERCI_ACTIONS must be one of http, in-process"):
+        actions_mode("inline")
 
 
 @pytest.mark.parametrize("level", ["DEBUG", "WARNING", "ERROR"])
