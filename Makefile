@@ -120,10 +120,11 @@ pytest: $(MODEL) browser postgresql
 clean: ## Remove the virtual environment, models, results and the local database
 	rm -rf $(VENV) models results var/merci.db*
 
-bench: $(MODEL) migrate ## Benchmarks: turn latency and throughput, long messages, the report on 100,000 consumers
+bench: $(MODEL) migrate ## Benchmarks: turn latency and throughput, long messages, the report on 100,000 consumers, product matching
 	@$(PY) -m benchmarks.bench_turns
 	@$(PY) -m benchmarks.bench_input
 	@$(PY) -m benchmarks.bench_report
+	@$(PY) -m benchmarks.bench_catalogue
 
 # --- For marketers --------------------------------------------------------------------
 SINCE ?=
