@@ -69,6 +69,8 @@ GREETING_VALUES = {
     "utter_offer_profile": Values(frozenset({"completeness"})),
     "utter_offer_resume_profile": Values(frozenset({"completeness", "field_label"})),
     "utter_ask_still_right_": Values(frozenset({"completeness", "value"})),
+    # actions/reviews.py: the products a consumer may have meant.
+    "utter_ask_product_choice": Values(frozenset({"choices"}), frozenset()),
     # actions/privacy.py: what Merci holds, one line per value.
     "utter_my_data": Values(frozenset({"details"}), frozenset()),
     "utter_my_data_session": Values(frozenset({"details"}), frozenset()),
