@@ -317,11 +317,17 @@ class ActionGreetConsumer(Action):
         try:
             greeting = await in_thread(svc.conversation.greet, identity(tracker))
         except StorageError:
-            dispatcher.utter_message(response="utter_greet_new")
+            dispatcher.utter_message(
+                response="utter_greet_new", brand_name=get_settings().brand_name
+            )
             return [SlotSet("pending_offer", None)]
         deliver(dispatcher, greeting.queued)
         state = greeting.state
-        values = {"first_name": state.first_name, "completeness": str(state.completeness)}
+        values = {
+            "first_name": state.first_name,
+            "completeness": str(state.completeness),
+            "brand_name": get_settings().brand_name,
+        }
         offer, events = None, [SlotSet("skipped_fields", None)]
         if greeting.stale is not None:
             response, offer = f"utter_ask_still_right_{greeting.stale.step}", "confirm_field"

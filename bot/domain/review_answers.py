@@ -177,7 +177,10 @@ def read_review_message(
         body = text if 2 <= len(text) <= MAX_TEXT else None
         draft = replace(draft, text=body) if body else draft
     elif draft.text is None and not bare_rating and not _named_as_typed(before, draft):
-        if asked == "product" and draft.product is None and problem is None:
+        if asked == "product" and problem is not None:
+            # A short name not found (or one of several): an answer about the product only.
+            body = None
+        elif asked == "product" and draft.product is None:
             # A sentence that names no product, given when the product was asked: the review.
             body = text if 2 <= len(text) <= MAX_TEXT else None
         else:

@@ -519,7 +519,7 @@ async def test_brand_new_consumer_gets_the_welcome_greeting(
     events = await ActionGreetConsumer().run(dispatcher, tracker_for("bonjour", "greet"), domain)
 
     [greeting] = texts_said(dispatcher)
-    assert greeting in rendered_variants(responses, "utter_greet_new")
+    assert greeting in rendered_variants(responses, "utter_greet_new", brand_name="la marque")
     assert [b["payload"] for b in dispatcher.messages[0]["buttons"]] == [
         "/update_profile",
         "/leave_review",

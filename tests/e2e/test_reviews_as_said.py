@@ -8,10 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.runtime.runner import serving
-from bot.storage.engine import build_engine
-from bot.storage.migrate import upgrade
-from tests.e2e.conftest import MODEL, Merci, free_port
+from tests.e2e.conftest import Merci, merci_running
 from tests.e2e.test_conversations import reviews_of
 
 pytestmark = pytest.mark.e2e
@@ -148,17 +145,8 @@ def test_a_long_review_given_when_the_product_was_asked_is_the_text(merci):
 def without_catalogue(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Merci]:
     """A brand that has not written data/products.yml."""
     workdir = tmp_path_factory.mktemp("no-catalogue")
-    database_url = f"sqlite:///{workdir / 'merci.db'}"
-    upgrade(database_url)
-    with serving(
-        MODEL,
-        database_url=database_url,
-        rasa_port=free_port(),
-        action_port=free_port(),
-        log_dir=workdir,
-        extra_env={"MERCI_CATALOGUE_PATH": str(workdir / "products.yml")},
-    ) as servers:
-        yield Merci(servers.rasa_url, build_engine(database_url), database_url)
+    with merci_running(workdir, {"MERCI_CATALOGUE_PATH": str(workdir / "products.yml")}) as merci:
+        yield merci
 
 
 def test_without_a_catalogue_the_product_is_taken_as_typed(without_catalogue):

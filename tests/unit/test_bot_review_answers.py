@@ -70,6 +70,8 @@ def test_two_candidates_are_offered_and_none_is_said():
     assert [p.id for p in ambiguous.choices] == ["savon-lait-anesse", "savon-huile-olive"]
     unknown = read_review_message("un parapluie", NOTHING, CATALOGUE, "product")
     assert (unknown.problem, unknown.draft) == ("product_not_found", NOTHING)
+    odd = read_review_message("<img src=x onerror=alert(1)>", NOTHING, CATALOGUE, "product")
+    assert (odd.problem, odd.draft) == ("product_not_found", NOTHING), "not taken as the text"
 
 
 def test_passer_is_the_brand_in_general():
