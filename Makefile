@@ -141,6 +141,7 @@ bench: $(MODEL) migrate postgresql redis nginx ## Benchmarks: Merci against stoc
 	@$(PY) -m benchmarks.bench_turns
 	@$(PY) -m benchmarks.bench_input
 	@$(PY) -m benchmarks.bench_report
+	@$(PY) -m benchmarks.bench_catalogue
 
 # --- For marketers --------------------------------------------------------------------
 SINCE ?=

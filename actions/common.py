@@ -39,7 +39,7 @@ def latest_intent(tracker: Tracker) -> str | None:
 # Messages that interrupt a form when NLU is sure of them, or when they are
 # plainly a request to stop ("plus tard"); anything else is taken as the answer.
 INTERRUPTIONS = frozenset(
-    {"stop", "goodbye", "bot_challenge", "ask_help", "thank"}
+    {"stop", "goodbye", "bot_challenge", "ask_help", "thank", "request_human"}
     # A privacy request is never an answer to a form question: it is handled at once.
     | {"ask_my_data", "erase_my_data", "withdraw_contact"}
 )

@@ -11,11 +11,12 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import identity, in_thread, latest_intent, services
-from actions.profile import INTENT_STEPS, progress_events, save_and_thank
+from actions.profile import INTENT_STEPS, progress_events, save_all_and_thank, value_events
 from bot.domain.privacy import ERASURE_MARKER, PERSONAL_DATA
 from bot.domain.profile import FORM_STEPS
+from bot.domain.profile_answers import values_in
 from bot.domain.typography import frenchify
-from bot.domain.validation import PARSERS, InvalidValue
+from bot.domain.validation import InvalidValue
 from bot.services import StorageError
 from bot.services.privacy import DataSummary
 
@@ -150,13 +151,13 @@ class ActionRecordConsent(Action):
             SlotSet("consent_pending_step", None),
             SlotSet("consent_pending_text", None),
         ]
-        parsed = None
+        given = {}
         if granted and step in INTENT_STEPS.values():
             with contextlib.suppress(InvalidValue):
-                parsed = PARSERS[step](text)
-        if parsed is not None:
-            # The yes and the value it was asked for are stored together, or not at all.
-            thanks = await save_and_thank(dispatcher, tracker, step, parsed, with_consent=True)
+                given = values_in(text, step)
+        if given:
+            # The yes and the values it was asked for are stored together, or not at all.
+            thanks = await save_all_and_thank(dispatcher, tracker, given, with_consent=True)
             if thanks is None:
                 return events
         else:
@@ -170,5 +171,4 @@ class ActionRecordConsent(Action):
             response = "utter_consent_thanks" if granted else "utter_consent_refused"
             dispatcher.utter_message(response=response)
             return events
-        saved = [SlotSet(k, v) for k, v in parsed.values.items()]
-        return events + saved + progress_events(thanks.filled)
+        return events + value_events(given) + progress_events(thanks.filled)

@@ -25,7 +25,8 @@ from actions.common import (
 )
 from bot.config import get_settings
 from bot.domain.profile import completeness, missing_steps
-from bot.domain.validation import PARSERS, InvalidValue, Parsed
+from bot.domain.profile_answers import values_in
+from bot.domain.validation import InvalidValue, Parsed
 from bot.services import StorageError
 from bot.services.profile import ConsentRefused, Thanks, field_event_key
 
@@ -51,6 +52,10 @@ def invalid_response(error: InvalidValue) -> str:
     return f"utter_invalid_{error.field}"
 
 
+def value_events(given: dict[str, Parsed]) -> list[EventType]:
+    return [SlotSet(k, v) for parsed in given.values() for k, v in parsed.values.items()]
+
+
 def progress_events(filled: set[str] | frozenset[str]) -> list[EventType]:
     percent = completeness(filled)
     return [SlotSet("completeness", str(percent)), SlotSet("profile_complete", percent == 100)]
@@ -65,13 +70,22 @@ async def save_and_thank(
 ) -> Thanks | None:
     """Save one answer and say the thank-you; on a storage failure, say so honestly.
     ``with_consent``: the consumer has just said yes to keeping it (stored together)."""
+    return await save_all_and_thank(dispatcher, tracker, {step: parsed}, with_consent)
+
+
+async def save_all_and_thank(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    steps: dict[str, Parsed],
+    with_consent: bool = False,
+) -> Thanks | None:
+    """Save every value one message gave, and thank once for all of them."""
     try:
         thanks = await in_thread(
-            services().profile.save_profile_step,
+            services().profile.save_profile_steps,
             identity(tracker),
-            step,
-            parsed,
-            field_event_key(step, message_id(tracker)),
+            steps,
+            field_event_key("+".join(steps), message_id(tracker)),
             "chat",
             with_consent,
         )
@@ -191,21 +205,21 @@ class ValidateProfileForm(Action):
         if is_interruption(tracker):
             return None
         try:
-            parsed = PARSERS[step](latest_text(tracker))
+            given = values_in(latest_text(tracker), step)
         except InvalidValue as error:
-            parsed, invalid = None, error
-        if latest_intent(tracker) == "skip_field" and (parsed is None or is_confident(tracker)):
+            given, invalid = {}, error
+        if latest_intent(tracker) == "skip_field" and (not given or is_confident(tracker)):
             skipped.append(step)
             dispatcher.utter_message(response="utter_field_skipped")
             state = await in_thread(svc.profile.profile_state, who)
             return set(state.values), [SlotSet(step, None)]
-        if parsed is None:
+        if not given:
             dispatcher.utter_message(response=invalid_response(invalid))
             return None, []
-        thanks = await save_and_thank(dispatcher, tracker, step, parsed)
+        thanks = await save_all_and_thank(dispatcher, tracker, given)
         if thanks is None:
             return None, []
-        return set(thanks.filled), [SlotSet(k, v) for k, v in parsed.values.items()]
+        return set(thanks.filled), value_events(given)
 
 
 class ActionSaveProfileValue(Action):
@@ -222,7 +236,7 @@ class ActionSaveProfileValue(Action):
             dispatcher.utter_message(response="utter_default")
             return []
         try:
-            parsed = PARSERS[step](latest_text(tracker))
+            given = values_in(latest_text(tracker), step)
         except InvalidValue as error:
             dispatcher.utter_message(response=invalid_response(error))
             return []
@@ -238,10 +252,10 @@ class ActionSaveProfileValue(Action):
                 SlotSet("consent_pending_step", step),
                 SlotSet("consent_pending_text", latest_text(tracker)),
             ]
-        thanks = await save_and_thank(dispatcher, tracker, step, parsed)
+        thanks = await save_all_and_thank(dispatcher, tracker, given)
         if thanks is None:
             return []
-        return [SlotSet(k, v) for k, v in parsed.values.items()] + progress_events(thanks.filled)
+        return value_events(given) + progress_events(thanks.filled)
 
 
 class ActionConfirmProfile(Action):
@@ -303,11 +317,17 @@ class ActionGreetConsumer(Action):
         try:
             greeting = await in_thread(svc.conversation.greet, identity(tracker))
         except StorageError:
-            dispatcher.utter_message(response="utter_greet_new")
+            dispatcher.utter_message(
+                response="utter_greet_new", brand_name=get_settings().brand_name
+            )
             return [SlotSet("pending_offer", None)]
         deliver(dispatcher, greeting.queued)
         state = greeting.state
-        values = {"first_name": state.first_name, "completeness": str(state.completeness)}
+        values = {
+            "first_name": state.first_name,
+            "completeness": str(state.completeness),
+            "brand_name": get_settings().brand_name,
+        }
         offer, events = None, [SlotSet("skipped_fields", None)]
         if greeting.stale is not None:
             response, offer = f"utter_ask_still_right_{greeting.stale.step}", "confirm_field"

@@ -19,20 +19,14 @@ from actions.common import (
     services,
     user_just_spoke,
 )
-from bot.domain.validation import InvalidValue, parse_rating
+from bot.domain.review_answers import MAX_TEXT, ReviewDraft, read_review_message
 from bot.services import StorageError
 from bot.services.reviews import review_event_key
 
 REVIEW_STEPS = ("product", "rating", "review_text")
-MAX_TEXT = 2000
-
-
-def _product(text: str, intent: str | None) -> str | None:
-    """The product named, "" when the consumer skips, None when unusable."""
-    if intent == "skip_field":
-        return ""
-    product = " ".join(text.split())
-    return product if 2 <= len(product) <= 255 else None
+# Set by the form's validation for action_ask_product: the products to choose between,
+# or that the one named is not in the catalogue.
+PRODUCT_QUESTION = ("product_choices", "product_not_found")
 
 
 def _review_text(text: str) -> str | None:
@@ -40,8 +34,34 @@ def _review_text(text: str) -> str | None:
     return body if 2 <= len(body) <= MAX_TEXT else None
 
 
+def draft_of(tracker: Tracker, asked: str) -> ReviewDraft:
+    """The review so far, without the answer to ``asked``: this message gives it."""
+    rating = tracker.get_slot("rating") if asked != "rating" else None
+    draft = ReviewDraft(
+        product=tracker.get_slot("product") if asked != "product" else None,
+        product_id=tracker.get_slot("product_id") if asked != "product" else None,
+        rating=int(rating) if rating is not None else None,
+        text=tracker.get_slot("review_text") if asked != "review_text" else None,
+    )
+    return draft
+
+
+def draft_events(draft: ReviewDraft, before: ReviewDraft | None) -> list[EventType]:
+    """Slot events for what ``draft`` changed (every slot when ``before`` is None)."""
+    slots = {
+        "product": (draft.product, before and before.product),
+        "product_id": (draft.product_id, before and before.product_id),
+        "rating": (draft.rating, before and before.rating),
+        "review_text": (draft.text, before and before.text),
+    }
+    return [
+        SlotSet(slot, now) for slot, (now, then) in slots.items() if before is None or now != then
+    ]
+
+
 class ValidateReviewForm(Action):
-    """Check the product, the rating (1 to 5) and the text, one question at a time."""
+    """Keep whatever each message says about the product, the rating and the text, from
+    the sentence that starts the review on; ask only what is still missing."""
 
     def name(self) -> str:
         return "validate_review_form"
@@ -50,35 +70,56 @@ class ValidateReviewForm(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         step = tracker.get_slot("requested_slot")
-        if not step:
-            # Activation: start a fresh review, whatever an earlier one left in the slots.
-            return [SlotSet(s, None) for s in REVIEW_STEPS] + [
-                SlotSet("pending_offer", None),
-                SlotSet("requested_slot", REVIEW_STEPS[0]),
-            ]
-        if not user_just_spoke(tracker):
+        if step and not user_just_spoke(tracker):
             # Back from an interruption ("tu es un robot ?"): ask the same question again.
             return [SlotSet("requested_slot", step)]
-        if is_interruption(tracker):
+        if step and is_interruption(tracker):
             return []
-        text = latest_text(tracker)
-        value: int | str | None = None
-        if step == "rating":
-            entity = next(tracker.get_latest_entity_values("rating"), None)
-            try:
-                value = parse_rating(str(entity) if entity is not None else text)
-            except InvalidValue:
-                value = None
-        elif step == "product":
-            value = _product(text, latest_intent(tracker))
-        elif step == "review_text":
-            value = _review_text(text)
-        if value is None:
+        # Activation starts a fresh review (whatever an earlier one left in the slots) from
+        # what the opening sentence says.
+        draft = draft_of(tracker, step) if step else ReviewDraft()
+        reading = read_review_message(
+            latest_text(tracker),
+            draft,
+            services().catalogue,
+            step,
+            skipped=latest_intent(tracker) == "skip_field",
+        )
+        events = draft_events(reading.draft, draft if step else None)
+        if step and not any(e["name"] == step for e in events):
+            events.append(SlotSet(step, reading.draft.value(step)))
+        if not step:
+            events.append(SlotSet("pending_offer", None))
+        if reading.problem == "invalid" and step:
             dispatcher.utter_message(response=f"utter_invalid_{step}")
-            return [SlotSet(step, None), SlotSet("requested_slot", step)]
-        following = REVIEW_STEPS.index(step) + 1
-        next_step = REVIEW_STEPS[following] if following < len(REVIEW_STEPS) else None
-        return [SlotSet(step, value), SlotSet("requested_slot", next_step)]
+        elif reading.problem == "product_ambiguous":
+            events.append(SlotSet("product_choices", [p.name for p in reading.choices]))
+        elif reading.problem == "product_not_found":
+            events.append(SlotSet("product_not_found", True))
+        return [*events, SlotSet("requested_slot", reading.draft.next_step())]
+
+
+class ActionAskProduct(Action):
+    """The review form's product question: which of two products, not found, or which."""
+
+    def name(self) -> str:
+        return "action_ask_product"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        choices = list(tracker.get_slot("product_choices") or [])
+        if choices:
+            dispatcher.utter_message(
+                response="utter_ask_product_choice",
+                choices=" ou ".join(choices),
+                buttons=[{"title": name, "payload": name} for name in choices],
+            )
+        elif tracker.get_slot("product_not_found"):
+            dispatcher.utter_message(response="utter_product_not_found")
+        else:
+            dispatcher.utter_message(response="utter_ask_product")
+        return [SlotSet(slot, None) for slot in PRODUCT_QUESTION]
 
 
 class ActionSaveReview(Action):
@@ -93,7 +134,8 @@ class ActionSaveReview(Action):
         rating = int(tracker.get_slot("rating") or 0)
         text = tracker.get_slot("review_text") or ""
         product = tracker.get_slot("product") or None
-        reset = [SlotSet(s, None) for s in REVIEW_STEPS]
+        product_id = tracker.get_slot("product_id") if product else None
+        reset = [SlotSet(s, None) for s in (*REVIEW_STEPS, "product_id")]
         try:
             thanks = await in_thread(
                 services().reviews.save_review,
@@ -102,6 +144,7 @@ class ActionSaveReview(Action):
                 text,
                 product,
                 review_event_key(message_id(tracker)),
+                product_id,
             )
         except (StorageError, ValueError):
             dispatcher.utter_message(response="utter_save_failed")

@@ -20,6 +20,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PROFILE_REMINDER_HOURS = 72.0
 # Where the consent question points until the brand sets its own notice.
 DEFAULT_PRIVACY_URL = "https://www.example.fr/confidentialite"
+# Said in the greeting until the brand sets MERCI_BRAND_NAME.
+DEFAULT_BRAND_NAME = "la marque"
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,16 @@ class Settings:
     actions: str = "http"
     # Where ``python -m bot run`` writes its servers' logs.
     log_dir: Path = PROJECT_ROOT / "var" / "log"
+    # data/products.yml: the brand's products; missing or empty, product names stay free text.
+    catalogue_path: Path = PROJECT_ROOT / "data" / "products.yml"
+    # The brand's name, said in the greeting.
+    brand_name: str = DEFAULT_BRAND_NAME
+    # How a consumer reaches a person at the brand (said when they ask for one).
+    contact_url: str | None = None
+    contact_phone: str | None = None
+    contact_hours: str | None = None
+    # A live-agent inbox picks up conversations tagged for hand-off (MERCI_HANDOFF=1).
+    handoff_enabled: bool = False
 
     def __repr__(self) -> str:
         """Every field, but a secret (or a password in the database URL) only as ***:
@@ -151,6 +163,8 @@ def trusted_proxies(value: str | None) -> tuple[str, ...]:
                     f"MERCI_TRUSTED_PROXIES: {item.strip()!r} is not an address or a network"
                 ) from None
     return tuple(networks)
+
+
 ACTIONS_MODES = ("http", "in-process")
 
 
@@ -160,6 +174,11 @@ def actions_mode(value: str | None) -> str:
     if mode not in ACTIONS_MODES:
         raise ValueError(f"MERCI_ACTIONS must be one of {', '.join(ACTIONS_MODES)}, not {value!r}")
     return mode
+
+
+def flag(value: str | None) -> bool:
+    """An on/off setting: 1, true, yes or on (any case) is on; anything else is off."""
+    return (value or "").strip().lower() in ("1", "true", "yes", "on")
 
 
 def default_database_url() -> str:
@@ -217,4 +236,12 @@ def get_settings() -> Settings:
         trusted_proxies=trusted_proxies(os.environ.get("MERCI_TRUSTED_PROXIES")),
         action_server_url=os.environ.get("MERCI_ACTION_SERVER_URL") or None,
         actions=actions_mode(os.environ.get("MERCI_ACTIONS")),
+        catalogue_path=Path(
+            os.environ.get("MERCI_CATALOGUE_PATH") or PROJECT_ROOT / "data" / "products.yml"
+        ),
+        brand_name=(os.environ.get("MERCI_BRAND_NAME") or "").strip() or DEFAULT_BRAND_NAME,
+        contact_url=os.environ.get("MERCI_CONTACT_URL") or None,
+        contact_phone=os.environ.get("MERCI_CONTACT_PHONE") or None,
+        contact_hours=os.environ.get("MERCI_CONTACT_HOURS") or None,
+        handoff_enabled=flag(os.environ.get("MERCI_HANDOFF")),
     )

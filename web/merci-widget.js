@@ -6,7 +6,9 @@
  *
  * Optional attributes: data-identity-token (a JWT signed by the brand's server for a
  * logged-in visitor), data-title (the panel title), data-greeting-payload (default "/greet"),
- * data-privacy-url (the brand's privacy notice, linked from the line shown before opening).
+ * data-privacy-url (the brand's privacy notice, linked from the line shown before opening),
+ * data-brand-name (the brand's name, shown in the header: "Merci, l'assistant de ...";
+ * the same name as MERCI_BRAND_NAME, which the greeting says).
  *
  * Nothing is stored in the browser and no connection is made before the visitor opens the
  * chat (unless they already talked on an earlier visit); a line says what opening means.
@@ -31,6 +33,7 @@
     },
     dialog: "Discussion avec Merci",
     subtitle: "Merci, votre assistant",
+    brandSubtitle: function (brand) { return "Merci, l'assistant de " + brand; },
     close: "Fermer la discussion",
     restart: "Nouvelle conversation",
     restartLabel: "Commencer une nouvelle conversation",
@@ -66,6 +69,7 @@
   var greetingPayload = script.getAttribute("data-greeting-payload") || "/greet";
   var title = script.getAttribute("data-title") || "Merci";
   var privacyUrl = script.getAttribute("data-privacy-url");
+  var brandName = (script.getAttribute("data-brand-name") || "").trim();
 
   // --- Whose conversation this is: one local history and session per person ---
   // On a shared computer the next visitor must not see the previous one's conversation:
@@ -250,7 +254,7 @@
     el("header", { class: "header" }, [
       el("div", { class: "title" }, [
         el("h2", { text: title }),
-        el("p", { text: TEXT.subtitle }),
+        el("p", { text: brandName ? TEXT.brandSubtitle(brandName) : TEXT.subtitle }),
       ]),
       restartButton,
       closeButton,

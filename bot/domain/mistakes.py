@@ -50,6 +50,14 @@ class Code(str, Enum):
     RETENTION_NOT_A_MAPPING = "retention_not_a_mapping"
     BAD_DURATION = "bad_duration"
     TWO_DURATIONS = "two_durations"
+    # The product catalogue (data/products.yml) and its CSV import.
+    CATALOGUE_NOT_A_MAPPING = "catalogue_not_a_mapping"
+    PRODUCTS_NOT_A_LIST = "products_not_a_list"
+    PRODUCT_NOT_A_MAPPING = "product_not_a_mapping"
+    PRODUCT_WITHOUT_NAME = "product_without_name"
+    BAD_ALIASES = "bad_aliases"
+    DUPLICATE_PRODUCT_ID = "duplicate_product_id"
+    CSV_WITHOUT_NAME_COLUMN = "csv_without_name_column"
 
 
 @dataclass(frozen=True)

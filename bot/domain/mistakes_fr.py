@@ -127,6 +127,35 @@ WORDING: dict[Code, tuple[str, str]] = {
         "{kind} a deux durées, en jours et en mois",
         "gardez-en une seule : `{kind}_days` ou `{kind}_months`",
     ),
+    Code.CATALOGUE_NOT_A_MAPPING: (
+        "le catalogue doit commencer par la clé « products: »",
+        "écrivez `products:` puis, dessous, un produit par tiret : `- name: Crème de jour`",
+    ),
+    Code.PRODUCTS_NOT_A_LIST: (
+        "« products » doit être une liste de produits",
+        "écrivez chaque produit sur une ligne qui commence par un tiret : `- name: Baume à lèvres`",
+    ),
+    Code.PRODUCT_NOT_A_MAPPING: (
+        "ce produit n'est pas écrit comme une suite de clés",
+        "écrivez par exemple `- name: Crème de jour`, puis `aliases`, `category` et `id` "
+        "en dessous si besoin",
+    ),
+    Code.PRODUCT_WITHOUT_NAME: (
+        "ce produit n'a pas de nom (« name »)",
+        "écrivez son nom tel que vos clients le connaissent, par exemple `name: Crème de jour`",
+    ),
+    Code.BAD_ALIASES: (
+        "les autres noms (« aliases ») de {name} doivent être une liste de textes",
+        "écrivez par exemple `aliases: [crème hydratante, crème visage]`",
+    ),
+    Code.DUPLICATE_PRODUCT_ID: (
+        "l'identifiant « {id} » est déjà celui du produit n° {first} de la liste",
+        "donnez à chaque produit un « id » différent (ou retirez « id » : Merci le déduit du nom)",
+    ),
+    Code.CSV_WITHOUT_NAME_COLUMN: (
+        "le fichier n'a pas de colonne pour le nom du produit",
+        "la première ligne doit nommer les colonnes, dont l'une parmi : {known}",
+    ),
 }
 
 # Where a fix is to be made in domain.yml (``Mistake.see``), with its line when known.
@@ -136,6 +165,7 @@ AT_LINE = "ligne {line} : {text}"
 TABLE_HEADING = "{count} problème(s) dans la table des remerciements :"
 POLICY_HEADING = "{count} problème(s) dans la durée de validité des informations :"
 PRIVACY_HEADING = "{count} problème(s) dans la politique de confidentialité :"
+CATALOGUE_HEADING = "{count} problème(s) dans le catalogue des produits :"
 # When the YAML parser gives no detail.
 NO_DETAIL = "syntaxe invalide"
 

@@ -15,6 +15,7 @@ from functools import lru_cache
 from sqlalchemy.engine import Engine
 
 from bot.config import DEFAULT_PROFILE_REMINDER_HOURS, get_settings
+from bot.domain.catalogue import EMPTY_CATALOGUE, Catalogue, load_catalogue
 from bot.domain.congratulations import CongratulationTable, load_table
 from bot.domain.freshness import FreshnessPolicy, load_policy
 from bot.domain.privacy import PrivacyPolicy, load_privacy
@@ -45,6 +46,8 @@ class Services:
     brand_events: BrandEventService
     nudges: NudgeService
     privacy: PrivacyService
+    # The brand's products (data/products.yml); empty: product names are taken as typed.
+    catalogue: Catalogue = EMPTY_CATALOGUE
 
 
 def build_services(
@@ -55,6 +58,7 @@ def build_services(
     freshness: FreshnessPolicy | None = None,
     reminder_delay: timedelta = timedelta(hours=DEFAULT_PROFILE_REMINDER_HOURS),
     privacy: PrivacyPolicy | None = None,
+    catalogue: Catalogue = EMPTY_CATALOGUE,
 ) -> Services:
     context = Context(engine, table, responses, clock)
     profile = ProfileService(context, reminder_delay, privacy)
@@ -70,12 +74,14 @@ def build_services(
         brand_events=BrandEventService(context, profile, reviews),
         nudges=NudgeService(context),
         privacy=PrivacyService(context, privacy),
+        catalogue=catalogue,
     )
 
 
 @lru_cache(maxsize=1)
 def get_services() -> Services:
-    """The services wired to the configured database, domain, table and freshness policy."""
+    """The services wired to the configured database, domain, table, freshness policy and
+    product catalogue."""
     settings = get_settings()
     responses = load_responses(settings.domain_path)
     return build_services(
@@ -85,4 +91,5 @@ def get_services() -> Services:
         freshness=load_policy(settings.freshness_path),
         reminder_delay=timedelta(hours=settings.profile_reminder_hours),
         privacy=load_privacy(settings.privacy_path),
+        catalogue=load_catalogue(settings.catalogue_path),
     )

@@ -90,8 +90,20 @@ class ProfileService:
     ) -> Thanks:
         """Store the values of one form step and choose the thank-you; ``with_consent``
         records the consumer's yes to keeping personal data in the same transaction."""
-        if step not in FORM_STEPS or set(parsed.values) - set(FORM_STEPS[step]):
-            raise ValueError(f"values {sorted(parsed.values)} do not belong to step {step!r}")
+        return self.save_profile_steps(who, {step: parsed}, event_key, source, with_consent)
+
+    def save_profile_steps(
+        self,
+        who: Identity,
+        steps: dict[str, Parsed],
+        event_key: str,
+        source: str = "chat",
+        with_consent: bool = False,
+    ) -> Thanks:
+        """Store the values of one or more form steps given in one message, thanked once."""
+        for step, parsed in steps.items():
+            if step not in FORM_STEPS or set(parsed.values) - set(FORM_STEPS[step]):
+                raise ValueError(f"values {sorted(parsed.values)} do not belong to step {step!r}")
 
         def write(session: Session) -> Thanks:
             consumer = self.context.consumer(session, who)
@@ -99,7 +111,7 @@ class ProfileService:
                 self._add_consent(session, consumer, PERSONAL_DATA, True)
             elif consent_refused(session, consumer):
                 raise ConsentRefused("personal data refused")
-            return self.save_steps(session, consumer, {step: parsed}, event_key, source)
+            return self.save_steps(session, consumer, steps, event_key, source)
 
         return self.context.run(write)
 

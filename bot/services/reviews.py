@@ -32,14 +32,23 @@ class ReviewService:
         self.context = context
 
     def save_review(
-        self, who: Identity, rating: int, text: str, product: str | None, event_key: str
+        self,
+        who: Identity,
+        rating: int,
+        text: str,
+        product: str | None,
+        event_key: str,
+        product_id: str | None = None,
     ) -> ReviewThanks:
+        """``product_id``: the product's id in the brand's catalogue, when it has one."""
         if rating not in range(1, 6):
             raise ValueError("rating must be between 1 and 5")
 
         def write(session: Session) -> ReviewThanks:
             consumer = self.context.consumer(session, who)
-            return self.save(session, consumer, rating, text, product, event_key, who.channel)
+            return self.save(
+                session, consumer, rating, text, product, event_key, who.channel, product_id
+            )
 
         return self.context.run(write)
 
@@ -77,6 +86,7 @@ class ReviewService:
         product: str | None,
         event_key: str,
         channel: str,
+        product_id: str | None = None,
     ) -> ReviewThanks:
         """Inside a transaction: store a review (from the chat or the brand's site) and thank."""
         replay = self.context.replay(session, consumer, event_key)
@@ -97,6 +107,7 @@ class ReviewService:
                 text=text,
                 product=product or None,
                 product_key=key,
+                product_id=product_id,
                 channel=channel,
                 created_at=now,
             )

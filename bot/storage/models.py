@@ -90,6 +90,8 @@ class Review(Base):
     text = Column(Text, nullable=False)
     product = Column(String(255), nullable=True)
     product_key = Column(String(255), nullable=True)
+    # The product's id in the brand's catalogue (data/products.yml), when it has one.
+    product_id = Column(String(255), nullable=True, index=True)
     channel = Column(String(32), nullable=False)
     created_at = Column(DateTime, nullable=False)
     # Answer to "what would have made it a 5?" for 3 and 4 stars.

@@ -108,6 +108,19 @@ def review_counts(session: Session, since: datetime | None, until: datetime) -> 
     return [ReviewCount(int(r[0]), r[1], int(r[2]), int(r[3]), int(r[4])) for r in rows]
 
 
+def product_review_counts(
+    session: Session, since: datetime | None, until: datetime
+) -> dict[tuple[str, str], int]:
+    """(catalogue id, product name) -> reviews written in the period about that product;
+    reviews without a catalogue product are left out."""
+    rows = session.execute(
+        select(Review.product_id, func.max(Review.product), func.count())
+        .where(Review.product_id.is_not(None), _period(Review.created_at, since, until))
+        .group_by(Review.product_id)
+    )
+    return {(str(pid), str(name or pid)): int(count) for pid, name, count in rows}
+
+
 def thanks_counts(
     session: Session, since: datetime | None, until: datetime
 ) -> dict[tuple[str, str], int]:

@@ -194,6 +194,23 @@ def _add_privacy(commands: Any) -> None:
     privacy.choices["purge"].set_defaults(func=cmd_privacy)
 
 
+def cmd_products(args: argparse.Namespace) -> int:
+    from bot.tools.products import import_products
+
+    target = Path(args.out) if args.out else get_settings().catalogue_path
+    return import_products(Path(args.file), target)
+
+
+def _add_products(commands: Any) -> None:
+    products = commands.add_parser("products", help="the product catalogue").add_subparsers(
+        dest="products_command", required=True
+    )
+    load = products.add_parser("import", help="write data/products.yml from the brand's CSV")
+    load.add_argument("file", help="the export: a name column, optionally id, category, aliases")
+    load.add_argument("--out", help="default: MERCI_CATALOGUE_PATH (data/products.yml)")
+    load.set_defaults(func=cmd_products)
+
+
 def cmd_event_send(args: argparse.Namespace) -> int:
     from bot.integrations.brand_event_client import send_event
 
@@ -262,6 +279,7 @@ def main(argv: list[str] | None = None) -> int:
     _add_report(commands)
     _add_demo_data(commands)
     _add_privacy(commands)
+    _add_products(commands)
     nlu = commands.add_parser("nlu-report", help="NLU quality on the held-out test file")
     nlu.add_argument("--model", default=str(PROJECT_ROOT / "models" / "merci.tar.gz"))
     nlu.add_argument("--test-file", default=str(PROJECT_ROOT / "tests" / "nlu" / "test_nlu.yml"))

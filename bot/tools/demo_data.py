@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from bot.domain.catalogue import slug
 from bot.domain.congratulations import CongratulationTable, Occasion
 from bot.domain.profile import FORM_STEPS, completeness, crossed_milestone
 from bot.domain.reviews import product_key
@@ -319,6 +320,8 @@ class DemoWriter:
                     "consumer_id": consumer_id, "event_key": f"demo:review:{count}",
                     "rating": rating, "text": rng.choice(REVIEW_TEXTS[band]),
                     "product": product, "product_key": key, "channel": channel,
+                    # The demo's products stand for a catalogue: the report counts per product.
+                    "product_id": slug(product) if product else None,
                     "created_at": moment,
                     "improvement": rng.choice(IMPROVEMENTS)
                     if band == "middle" and rng.random() < 0.55 else None,

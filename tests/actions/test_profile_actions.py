@@ -519,7 +519,7 @@ async def test_brand_new_consumer_gets_the_welcome_greeting(
     events = await ActionGreetConsumer().run(dispatcher, tracker_for("bonjour", "greet"), domain)
 
     [greeting] = texts_said(dispatcher)
-    assert greeting in rendered_variants(responses, "utter_greet_new")
+    assert greeting in rendered_variants(responses, "utter_greet_new", brand_name="la marque")
     assert [b["payload"] for b in dispatcher.messages[0]["buttons"]] == [
         "/update_profile",
         "/leave_review",
@@ -565,3 +565,42 @@ async def test_answering_the_paused_question_later_ends_the_pause(
 
     assert db.values(sender_id)["birthday"] == "1990-03-12"
     assert db.consumer(sender_id).profile_paused_at_field is None
+
+
+async def test_two_values_in_one_answer_are_both_saved_and_thanked_once(
+    consented, answer, dispatcher, domain, db, sender_id
+):
+    # Merci: « Comment souhaitez-vous que je vous appelle ? »
+    # Consumer: « je m'appelle Marie et mon mail c'est marie@exemple.fr »
+    tracker = answer("first_name", "je m'appelle Marie et mon mail c'est marie@exemple.fr", None)
+
+    slots = slot_values(await validate(tracker, dispatcher, domain))
+
+    assert db.values(sender_id) == {"first_name": "Marie", "email": "marie@exemple.fr"}
+    [thanks] = texts_said(dispatcher)
+    assert percent(thanks) == 25
+    assert slots["requested_slot"] == "phone", "the next missing field"
+    assert len(db.acknowledgements(sender_id)) == 1
+
+
+async def test_a_value_for_another_question_is_kept_and_the_question_asked_again(
+    consented, answer, dispatcher, domain, db, sender_id
+):
+    # Merci: « Comment souhaitez-vous que je vous appelle ? »  Consumer: « paul@exemple.fr »
+    tracker = answer("first_name", "mon mail c'est paul@exemple.fr", "give_email")
+
+    slots = slot_values(await validate(tracker, dispatcher, domain))
+
+    assert db.values(sender_id) == {"email": "paul@exemple.fr"}
+    assert slots["requested_slot"] == "first_name"
+
+
+async def test_two_values_given_outside_the_form_are_both_saved(
+    consented, tracker_for, dispatcher, domain, db, sender_id
+):
+    tracker = tracker_for("moi c'est Paul, mon numéro : 06 12 34 56 78", "give_first_name")
+
+    await ActionSaveProfileValue().run(dispatcher, tracker, domain)
+
+    assert db.values(sender_id) == {"first_name": "Paul", "phone": "+33612345678"}
+    assert len(texts_said(dispatcher)) == 1

@@ -22,13 +22,16 @@ NO_PRAISE = re.compile(r"bravo|f[ée]licit", re.IGNORECASE)
 
 @pytest.fixture
 def answer(tracker_for):
-    """The consumer answers the review form's question about ``step``."""
+    """The consumer answers the review form's question about ``step``, the questions
+    before it answered already (the Crème de jour, 5 stars)."""
 
     def make(step, text, intent, *, slots=None, extracted=None, **kwargs):
+        earlier = {"product": "Crème de jour", "product_id": "creme-de-jour", "rating": 5}
+        answered = dict(list(earlier.items())[: {"product": 0, "rating": 2}.get(step, 3)])
         return tracker_for(
             text,
             intent,
-            slots={"requested_slot": step, **(slots or {})},
+            slots={**answered, "requested_slot": step, **(slots or {})},
             extracted=extracted if extracted is not None else {step: text},
             active_loop=FORM,
             form_turn=True,
@@ -81,6 +84,7 @@ async def test_starting_a_review_forgets_the_previous_one_and_asks_the_product(
 
     assert slots == {
         "product": None,
+        "product_id": None,
         "rating": None,
         "review_text": None,
         "pending_offer": None,
@@ -90,12 +94,17 @@ async def test_starting_a_review_forgets_the_previous_one_and_asks_the_product(
 
 
 async def test_product_named_then_rating_asked(answer, dispatcher, domain):
-    # Merci: « Quel produit souhaitez-vous évaluer ? »  Consumer: « Crème hydratante »
+    # Merci: « Quel produit souhaitez-vous évaluer ? »  Consumer: « Crème hydratante »,
+    # another name of the Crème de jour in data/products.yml.
     slots = slot_values(
         await validate(answer("product", "Crème hydratante", "nlu_fallback"), dispatcher, domain)
     )
 
-    assert slots == {"product": "Crème hydratante", "requested_slot": "rating"}
+    assert slots == {
+        "product": "Crème de jour",
+        "product_id": "creme-de-jour",
+        "requested_slot": "rating",
+    }
     assert dispatcher.messages == []
 
 
@@ -210,12 +219,29 @@ async def test_message_that_answers_nothing_is_left_to_the_rules(
     assert dispatcher.messages == []
 
 
-@pytest.mark.parametrize("text", ["c'est un très bon produit", "une vraie réussite"])
-async def test_an_article_is_not_a_one_star_rating(answer, dispatcher, domain, text):
-    slots = slot_values(await validate(answer("rating", text, "give_rating"), dispatcher, domain))
+async def test_an_article_is_not_a_one_star_rating(answer, dispatcher, domain):
+    tracker = answer("rating", "une vraie réussite", "give_rating")
+
+    slots = slot_values(await validate(tracker, dispatcher, domain))
 
     assert slots.get("rating") != 1
     assert responses_said(dispatcher) == ["utter_invalid_rating"]
+
+
+async def test_an_opinion_given_when_the_rating_was_asked_is_kept_as_the_text(
+    answer, dispatcher, domain
+):
+    # Merci: « Quelle note lui donnez-vous ? »  Consumer: « c'est un très bon produit »
+    tracker = answer("rating", "c'est un très bon produit", "give_rating")
+
+    slots = slot_values(await validate(tracker, dispatcher, domain))
+
+    assert slots == {
+        "rating": None,
+        "review_text": "c'est un très bon produit",
+        "requested_slot": "rating",
+    }, "not a one-star rating: the review's text, and the rating is asked again"
+    assert dispatcher.messages == []
 
 
 # --- Saving the review and thanking ---------------------------------------------------
@@ -241,6 +267,7 @@ async def test_first_five_star_review_is_stored_and_warmly_thanked(
     )
     assert slots == {
         "product": None,
+        "product_id": None,
         "rating": None,
         "review_text": None,
         "review_band": "high",

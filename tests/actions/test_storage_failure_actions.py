@@ -124,6 +124,7 @@ async def test_review_is_not_thanked_when_it_cannot_be_stored(
     assert texts_said(dispatcher) == []
     assert slots == {
         "product": None,
+        "product_id": None,
         "rating": None,
         "review_text": None,
         "review_band": None,

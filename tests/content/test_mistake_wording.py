@@ -11,6 +11,7 @@ import yaml
 
 from bot.config import PROJECT_ROOT
 from bot.domain import mistakes_fr
+from bot.domain.catalogue import CatalogueError, load_catalogue
 from bot.domain.congratulations import TableError, load_table
 from bot.domain.freshness import PolicyError, load_policy
 from bot.domain.mistakes import Code, Mistake
@@ -18,6 +19,7 @@ from bot.domain.privacy import PrivacyPolicyError, load_privacy
 from bot.domain.wording import load_responses
 from bot.tools.content.source import load_located
 from bot.tools.content.tables import located
+from bot.tools.products import read_export
 
 NBSP = "\u00a0"
 TABLE = "data/congratulations.yml"
@@ -50,6 +52,13 @@ BROKEN_PRIVACY = [
     "retention:\n  conversations_days: 0\n  brand_events_days: 10\n  brand_events_months: 1\n",
 ]
 
+BROKEN_CATALOGUES = [
+    "- name: Crème de jour\n",
+    "products: Crème de jour\n",
+    "products:\n  - Crème de jour\n  - category: corps\n  - name: Baume\n    aliases: {a: b}\n"
+    "  - name: Savon\n    id: s\n  - name: Savon doux\n    id: s\n",
+]
+
 
 def mistakes_of_broken_files(tmp_path: Path) -> list[tuple[Path, Mistake]]:
     found = []
@@ -73,6 +82,15 @@ def mistakes_of_broken_files(tmp_path: Path) -> list[tuple[Path, Mistake]]:
         with pytest.raises(PrivacyPolicyError) as wrong:
             load_privacy(path)
         found += [(path, mistake) for mistake in wrong.value.problems]
+    for number, text in enumerate(BROKEN_CATALOGUES):
+        path = tmp_path / f"products-{number}.yml"
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(CatalogueError) as bad:
+            load_catalogue(path)
+        found += [(path, mistake) for mistake in bad.value.problems]
+    export = tmp_path / "export.csv"
+    export.write_text("ref;prix\nA1;12\n", encoding="utf-8")
+    found += [(export, mistake) for _, mistake in read_export(export.read_text())[2]]
     return found
 
 

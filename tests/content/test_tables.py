@@ -162,3 +162,17 @@ def test_a_negative_cost_in_the_report_settings_is_named(project):
         f"data/report.yml:{line}: hourly_rate vaut `-25`, ce n'est pas un nombre positif{NBSP}: "
         "écrivez par exemple `hourly_rate: 25`"
     ]
+
+
+def test_a_product_without_a_name_is_named_at_its_line(project):
+    line = project.append("data/products.yml", "  - category: corps\n    id: sans-nom\n")
+    assert project.problems_at("data/products.yml", line) == [
+        f"data/products.yml:{line}: ce produit n'a pas de nom ({q('name')}){NBSP}: écrivez son "
+        "nom tel que vos clients le connaissent, par exemple `name: Crème de jour`"
+    ]
+
+
+def test_two_products_with_the_same_id_are_refused_at_the_second(project):
+    line = project.append("data/products.yml", "  - name: Crème de nuit\n    id: creme-de-jour\n")
+    (problem,) = project.problems_at("data/products.yml", line)
+    assert f"l'identifiant «{NBSP}creme-de-jour{NBSP}» est déjà celui du produit n° 1" in problem

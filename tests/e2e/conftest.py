@@ -7,7 +7,9 @@ import socket
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -25,6 +27,14 @@ WIDGET_SECRET = "e2e-widget-secret-at-least-32-bytes"
 MESSENGER_SECRET = "e2e-messenger-app-secret"
 MESSENGER_VERIFY_TOKEN = "e2e-messenger-verify-token"
 MESSENGER_PAGE_TOKEN = "e2e-messenger-page-token"
+# The brand's settings every e2e server runs with (the greeting, a request for a person).
+BRAND_NAME = "Maison Lumière"
+CONTACT = {
+    "MERCI_BRAND_NAME": BRAND_NAME,
+    "MERCI_CONTACT_URL": "https://www.maison-lumiere.example/contact",
+    "MERCI_CONTACT_PHONE": "01 23 45 67 89",
+    "MERCI_CONTACT_HOURS": "du lundi au vendredi, de 9 h à 18 h",
+}
 
 
 def free_port() -> int:
@@ -54,6 +64,30 @@ class Merci:
         )
         with urllib.request.urlopen(request, timeout=30) as response:
             return json.loads(response.read())
+
+    def tracker(self, sender: str) -> dict:
+        """The conversation as Rasa's token-protected HTTP API shows it to a brand's inbox."""
+        query = urllib.parse.urlencode({"token": API_TOKEN})
+        url = f"{self.url}/conversations/{urllib.parse.quote(sender, safe='')}/tracker?{query}"
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return json.loads(response.read())
+
+
+@contextmanager
+def merci_running(workdir: Path, extra_env: dict[str, str]) -> Iterator[Merci]:
+    """Both servers on loopback over a fresh SQLite database in ``workdir``."""
+    database_url = f"sqlite:///{workdir / 'merci.db'}"
+    upgrade(database_url)
+    with serving(
+        MODEL,
+        database_url=database_url,
+        rasa_port=free_port(),
+        action_port=free_port(),
+        log_dir=workdir,
+        extra_env={**CONTACT, **extra_env},
+        api_token=API_TOKEN,
+    ) as servers:
+        yield Merci(servers.rasa_url, build_engine(database_url), database_url)
 
 
 @dataclass
@@ -88,16 +122,10 @@ def merci(tmp_path_factory: pytest.TempPathFactory, graph_api: FakeGraphAPI) -> 
     if not MODEL.exists():
         pytest.fail("models/merci.tar.gz is missing: run the tests with `make test`")
     workdir = tmp_path_factory.mktemp("merci")
-    database_url = f"sqlite:///{workdir / 'merci.db'}"
-    upgrade(database_url)
     try:
-        with serving(
-            MODEL,
-            database_url=database_url,
-            rasa_port=free_port(),
-            action_port=free_port(),
-            log_dir=workdir,
-            extra_env={
+        with merci_running(
+            workdir,
+            {
                 "BRAND_EVENTS_SECRET": BRAND_SECRET,
                 "WIDGET_IDENTITY_SECRET": WIDGET_SECRET,
                 "MESSENGER_APP_SECRET": MESSENGER_SECRET,
@@ -105,9 +133,8 @@ def merci(tmp_path_factory: pytest.TempPathFactory, graph_api: FakeGraphAPI) -> 
                 "MESSENGER_PAGE_ACCESS_TOKEN": MESSENGER_PAGE_TOKEN,
                 "MESSENGER_GRAPH_API_URL": graph_api.url,
             },
-            api_token=API_TOKEN,
-        ) as servers:
-            yield Merci(servers.rasa_url, build_engine(database_url), database_url)
+        ) as running:
+            yield running
     except RuntimeError as error:
         logs = "\n".join(p.read_text(errors="replace")[-3000:] for p in workdir.glob("*.log"))
         pytest.fail(f"{error}\n{logs}")

@@ -17,9 +17,10 @@ NNBSP, NBSP = "\u202f", "\u00a0"
 FIRST_NAME = "Hortense"
 EMAIL = "hortense.zephyr@exemple.fr"
 PHONE_TYPED, PHONE_STORED = "06 98 76 54 31", "+33698765431"
-PRODUCT = "Bougie Zephyrine"
+# A product of the catalogue (data/products.yml): the brand's, not personal data.
+PRODUCT = "le savon au lait d'ânesse"
 REVIEW = "Parfum envoutant, meche qui tient longtemps"
-SECRETS = (FIRST_NAME, EMAIL, PHONE_TYPED, PHONE_STORED, PRODUCT, REVIEW)
+SECRETS = (FIRST_NAME, EMAIL, PHONE_TYPED, PHONE_STORED, REVIEW)
 
 
 def rows_holding(merci, needle: str) -> dict[str, int]:
@@ -119,10 +120,10 @@ def test_a_refusal_stores_nothing_personal_and_reviews_are_thanked_without_a_nam
     assert consent.startswith("Acceptez-vous"), "asked again before a value outside the form"
     chat.say("Non")
     chat.say("je veux laisser un avis")
-    chat.say("Cire Barnabé")
+    chat.say("le baume à lèvres")
     chat.say("5")
     (thanks,) = chat.say("Très bien")
-    assert "Barnabé" not in thanks.replace("Cire Barnabé", "")
+    assert "Barnabé" not in thanks
     with merci.engine.connect() as connection:
         fields = connection.execute(
             text(

@@ -1,4 +1,9 @@
-"""NLU quality on the held-out French test file (never used for training)."""
+"""NLU quality on the held-out French test files (never used for training nor tuning).
+
+``test_nlu.yml`` is the original held-out file; ``test_nlu_after.yml`` was written after
+the training examples of issue 12 were added, with new sentences, to check that tuning
+generalizes. Both accuracies appear in the summary of ``make test``.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +21,10 @@ from bot.runtime.runner import server_environment
 
 MODEL = PROJECT_ROOT / "models" / "merci.tar.gz"
 TEST_FILE = PROJECT_ROOT / "tests" / "nlu" / "test_nlu.yml"
-MIN_ACCURACY = 0.90
+AFTER_FILE = PROJECT_ROOT / "tests" / "nlu" / "test_nlu_after.yml"
+# The smallest accuracy each held-out file must reach.
+# The second file was measured once, as written (0.745); it is a floor, never a target.
+MIN_ACCURACY = {TEST_FILE: 0.90, AFTER_FILE: 0.70}
 
 pytestmark = pytest.mark.slow
 
@@ -36,15 +44,22 @@ def normalized(text: str) -> str:
     return " ".join("".join(c for c in plain if not unicodedata.combining(c)).split())
 
 
-def test_the_test_file_is_held_out_from_training():
+@pytest.mark.parametrize("test_file", [TEST_FILE, AFTER_FILE], ids=lambda p: p.name)
+def test_the_test_file_is_held_out_from_training(test_file):
     training = {
         normalized(example)
         for path in (PROJECT_ROOT / "data" / "nlu").glob("*.yml")
         for intent_examples in examples(path).values()
         for example in intent_examples
     }
-    leaked = [e for exs in examples(TEST_FILE).values() for e in exs if normalized(e) in training]
+    leaked = [e for exs in examples(test_file).values() for e in exs if normalized(e) in training]
     assert not leaked, f"test examples also used for training: {leaked}"
+
+
+def test_the_second_held_out_file_shares_no_sentence_with_the_first():
+    first = {normalized(e) for exs in examples(TEST_FILE).values() for e in exs}
+    copied = [e for exs in examples(AFTER_FILE).values() for e in exs if normalized(e) in first]
+    assert not copied
 
 
 def test_every_intent_has_at_least_15_training_examples():
@@ -57,12 +72,13 @@ def test_every_intent_has_at_least_15_training_examples():
     assert {i: counts.get(i, 0) for i in typed if counts.get(i, 0) < 15} == {}
 
 
-def test_intent_accuracy_on_held_out_french_examples(tmp_path: Path, report):
+@pytest.mark.parametrize("test_file", [TEST_FILE, AFTER_FILE], ids=lambda p: p.name)
+def test_intent_accuracy_on_held_out_french_examples(tmp_path: Path, report, test_file: Path):
     if not MODEL.exists():
         pytest.fail("models/merci.tar.gz is missing: run the tests with `make test`")
     command = [
         sys.executable, "-m", "rasa", "test", "nlu", "--model", str(MODEL),
-        "--nlu", str(TEST_FILE), "--out", str(tmp_path), "--quiet",
+        "--nlu", str(test_file), "--out", str(tmp_path), "--quiet",
     ]  # fmt: skip
     subprocess.run(
         command, cwd=PROJECT_ROOT, env=server_environment(), check=True,
@@ -79,7 +95,7 @@ def test_intent_accuracy_on_held_out_french_examples(tmp_path: Path, report):
         ),
         key=lambda item: item[1],
     )
-    report(f"NLU intent accuracy on the held-out test file: {accuracy:.3f} "
+    report(f"NLU intent accuracy on held-out tests/nlu/{test_file.name}: {accuracy:.3f} "
           f"(macro F1 {results['macro avg']['f1-score']:.3f}); weakest intents: "
           + ", ".join(f"{name} {f1:.2f}" for name, f1 in weakest[:3]))  # fmt: skip
-    assert accuracy >= MIN_ACCURACY
+    assert accuracy >= MIN_ACCURACY[test_file]

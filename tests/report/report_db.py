@@ -5,10 +5,11 @@ Four consumers, until 25 November 2026, period from 1 January 2026:
 - Marie (chat web, since December 2025) entered her whole profile in February 2026 and
   confirmed it on 1 October 2026; she was thanked three times in the period.
 - Paul (Messenger, new in March 2026) gave his first name and e-mail, then reviewed two
-  products: 5 stars, then 2 stars with a request to be called back.
+  products of the catalogue (Crème de jour 5 stars, then Baume à lèvres 2 stars with a
+  request to be called back).
 - Léa (REST, since June 2025) gave her e-mail and city in June 2025 (the city is now out
-  of the 12-month policy), reviewed 4 stars in 2025 and 3 stars in May 2026 with a
-  suggestion.
+  of the 12-month policy), reviewed the Crème de jour 4 stars in 2025 and 3 stars in May
+  2026 with a suggestion.
 - Jean (chat web, since 2024) gave his interests in January 2024 and confirmed them on
   1 September 2026, within the 6-month policy.
 """
@@ -86,9 +87,10 @@ def build_database(url: str) -> Engine:
         session.add_all([
             _field(paul, "first_name", "Paul", datetime(2026, 3, 10)),
             _field(paul, "email", "paul@exemple.fr", datetime(2026, 3, 10)),
-            _review(paul, "r1", 5, datetime(2026, 3, 11), product="Crème"),
-            _review(paul, "r2", 2, datetime(2026, 4, 2),
-                    followup_requested_at=datetime(2026, 4, 2, 0, 1)),
+            _review(paul, "r1", 5, datetime(2026, 3, 11), product="Crème de jour",
+                    product_id="creme-de-jour"),
+            _review(paul, "r2", 2, datetime(2026, 4, 2), product="Baume à lèvres",
+                    product_id="baume-levres", followup_requested_at=datetime(2026, 4, 2, 0, 1)),
             _thanks(paul, "r1", "review", "utter_thank_first_review_5", datetime(2026, 3, 11)),
         ])  # fmt: skip
 
@@ -97,8 +99,10 @@ def build_database(url: str) -> Engine:
             _field(lea, "email", "lea@exemple.fr", datetime(2025, 6, 1)),
             _field(lea, "city", "Nantes", datetime(2025, 6, 1)),
             _field(lea, "postal_code", "44000", datetime(2025, 6, 1)),
-            _review(lea, "r1", 4, datetime(2025, 7, 1)),
-            _review(lea, "r2", 3, datetime(2026, 5, 5), improvement="Un flacon plus grand."),
+            _review(lea, "r1", 4, datetime(2025, 7, 1), product="Crème de jour",
+                    product_id="creme-de-jour"),
+            _review(lea, "r2", 3, datetime(2026, 5, 5), improvement="Un flacon plus grand.",
+                    product="Crème de jour", product_id="creme-de-jour"),
             _thanks(lea, "r1", "review", "utter_thank_first_review_middle", datetime(2025, 7, 1)),
         ])  # fmt: skip
 

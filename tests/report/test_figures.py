@@ -49,6 +49,13 @@ def test_reviews_by_rating_and_band(figures):
     assert (figures.improvements, figures.followups) == (1, 1)
 
 
+def test_reviews_by_product_of_the_catalogue_in_the_period(figures):
+    assert figures.reviews_by_product() == [
+        ("creme-de-jour", "Crème de jour", 2),  # Paul's and Léa's 2026 reviews, not 2025's
+        ("baume-levres", "Baume à lèvres", 1),
+    ]
+
+
 def test_thanks_by_response(figures):
     assert figures.thanks == {
         ("field_saved", "utter_thank_field_saved"): 2,

@@ -46,6 +46,7 @@ def test_the_csv_holds_every_figure_written_for_a_french_spreadsheet(written):
     assert figures[("informations_saisies", "email / facebook")] == "1"
     assert figures[("informations_confirmees", "interests / socketio")] == "2"
     assert figures[("avis", "2 etoiles / facebook")] == "1"
+    assert figures[("avis_par_produit", "creme-de-jour")] == "2"
     assert figures[("remerciements", "field_saved / utter_thank_field_saved")] == "2"
     assert figures[("informations_a_jour", "city")] == "1"
     assert figures[("fraicheur", "part a jour")] == "0,8571"
@@ -66,6 +67,7 @@ def test_the_html_page_is_self_contained_with_its_charts_and_french_labels(writt
     assert f"écrire un avis 90{NBSP}s{NBSP}: vos consommateurs" in page  # French spaces
     assert "font-family:system-ui" in page  # but not in the style sheet
     assert "<td>Centres d&#x27;intérêt</td>" in page  # nor in the HTML entities
+    assert "<td>Crème de jour</td><td>creme-de-jour</td><td>2</td>" in page
 
 
 def test_the_terminal_gets_a_short_summary(written):

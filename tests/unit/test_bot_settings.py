@@ -99,3 +99,24 @@ def test_merci_records_pass_at_info_and_libraries_stay_quiet(settings_from, rest
     assert logging.getLogger("bot.runtime.scheduler").isEnabledFor(logging.INFO)
     assert logging.getLogger("actions.profile").isEnabledFor(logging.INFO)
     assert not logging.getLogger("urllib3.connectionpool").isEnabledFor(logging.INFO)
+
+
+def test_the_brand_and_its_contact_are_settings(settings_from, monkeypatch):
+    for name in ("MERCI_BRAND_NAME", "MERCI_CONTACT_URL", "MERCI_HANDOFF"):
+        monkeypatch.delenv(name, raising=False)
+    plain = settings_from()
+    assert (plain.brand_name, plain.contact_url, plain.handoff_enabled) == (
+        "la marque",
+        None,
+        False,
+    )
+
+    brand = settings_from(
+        MERCI_BRAND_NAME="  Maison Lumière ",
+        MERCI_CONTACT_URL="https://www.example.fr/contact",
+        MERCI_HANDOFF="yes",
+    )
+    assert brand.brand_name == "Maison Lumière"
+    assert brand.contact_url == "https://www.example.fr/contact"
+    assert brand.handoff_enabled is True
+    assert settings_from(MERCI_HANDOFF="0").handoff_enabled is False

@@ -2,8 +2,9 @@
 
 ``check_content(ContentPaths.under(root))`` returns every problem found in the wording
 (``domain.yml``), the training examples, the rules, the congratulation table, the
-freshness policy and the report settings; each says, in French, the file, the line,
-what is wrong and how to fix it. ``python -m bot check`` prints them (``make check``).
+freshness policy, the product catalogue and the report settings; each says, in French,
+the file, the line, what is wrong and how to fix it. ``python -m bot check`` prints them
+(``make check``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from bot.tools.content.nlu import check_examples
 from bot.tools.content.rasa_validate import rasa_validate
 from bot.tools.content.responses import check_responses
 from bot.tools.content.source import LineDict, LineList, Problem, load_located
-from bot.tools.content.tables import check_policy, check_privacy, check_table
+from bot.tools.content.tables import check_catalogue, check_policy, check_privacy, check_table
 from bot.tools.content.usage import Usage, read_actions, read_dialogue, read_table
 
 __all__ = ["ContentPaths", "Problem", "check_and_print", "check_content"]
@@ -35,6 +36,7 @@ class ContentPaths:
     freshness: Path
     privacy: Path
     report: Path
+    catalogue: Path
     nlu: tuple[Path, ...]
     held_out: Path | None
     dialogue: tuple[Path, ...]
@@ -53,6 +55,7 @@ class ContentPaths:
             freshness=root / "data" / "freshness.yml",
             privacy=root / "data" / "privacy.yml",
             report=root / "data" / "report.yml",
+            catalogue=root / "data" / "products.yml",
             nlu=_yaml_files(root / "data" / "nlu"),
             held_out=held_out if held_out.exists() else None,
             dialogue=_yaml_files(root / "data" / "rules") + _yaml_files(root / "data" / "stories"),
@@ -99,6 +102,9 @@ def check_content(paths: ContentPaths) -> list[Problem]:
     if paths.privacy.exists():
         privacy, found = load_located(paths.privacy)
         problems += found or check_privacy(paths.privacy, privacy)
+    if paths.catalogue.exists():
+        catalogue, found = load_located(paths.catalogue)
+        problems += found or check_catalogue(paths.catalogue, catalogue)
     if paths.report.exists():
         problems += check_assumptions(paths.report)
     return sorted(set(problems))

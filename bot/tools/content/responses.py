@@ -64,11 +64,18 @@ EVENT_VALUES = {
 }
 # Names ending with "_" stand for every response that starts with them.
 GREETING_VALUES = {
-    "utter_greet_new": Values(frozenset({"completeness"})),
-    "utter_greet_known": Values(frozenset({"completeness"})),
+    "utter_greet_new": Values(frozenset({"completeness", "brand_name"})),
+    "utter_greet_known": Values(frozenset({"completeness", "brand_name"})),
     "utter_offer_profile": Values(frozenset({"completeness"})),
     "utter_offer_resume_profile": Values(frozenset({"completeness", "field_label"})),
     "utter_ask_still_right_": Values(frozenset({"completeness", "value"})),
+    # actions/people.py: the brand's contact settings, each only when set.
+    "utter_human_contact": Values(
+        frozenset(), frozenset({"contact_url", "contact_phone", "contact_hours"})
+    ),
+    "utter_handoff": Values(frozenset(), frozenset({"contact_hours"})),
+    # actions/reviews.py: the products a consumer may have meant.
+    "utter_ask_product_choice": Values(frozenset({"choices"}), frozenset()),
     # actions/privacy.py: what Merci holds, one line per value.
     "utter_my_data": Values(frozenset({"details"}), frozenset()),
     "utter_my_data_session": Values(frozenset({"details"}), frozenset()),

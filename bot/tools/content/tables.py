@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from bot.domain.catalogue import CATALOGUE_KEYS, CatalogueError, load_catalogue
 from bot.domain.congratulations import TABLE_KEYS, TableError, load_table
 from bot.domain.freshness import POLICY_KEYS, PolicyError, load_policy
 from bot.domain.mistakes import Code, Key, Mistake, unknown_keys
@@ -84,5 +85,19 @@ def check_privacy(path: Path, doc: Any) -> list[Problem]:
     try:
         load_privacy(path)
     except PrivacyPolicyError as error:
+        return [located(mistake, path, doc) for mistake in error.problems]
+    return []
+
+
+def check_catalogue(path: Path, doc: Any) -> list[Problem]:
+    """data/products.yml, read by the loader Merci uses when it starts."""
+    if doc is None:
+        return []  # an empty file: no catalogue, product names stay free text
+    if not isinstance(doc, LineDict):
+        not_a_mapping = Mistake(Code.CATALOGUE_NOT_A_MAPPING, values={"keys": CATALOGUE_KEYS})
+        return [located(not_a_mapping, path, doc)]
+    try:
+        load_catalogue(path)
+    except CatalogueError as error:
         return [located(mistake, path, doc) for mistake in error.problems]
     return []

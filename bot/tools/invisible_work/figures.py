@@ -39,6 +39,8 @@ class Figures:
     entered: Mapping[tuple[str, str], int]  # (field, channel) -> fields entered
     confirmed: Mapping[tuple[str, str], int]  # (field, channel) -> fields confirmed
     reviews: Mapping[tuple[int, str], int]  # (rating, channel) -> reviews
+    # (catalogue id, product name) -> reviews about that product of the catalogue
+    products: Mapping[tuple[str, str], int]
     improvements: int  # "what would make it a 5" answers
     followups: int  # disappointed consumers who asked to be called back
     thanks: Mapping[tuple[str, str], int]  # (kind, response) -> acknowledgements
@@ -86,6 +88,11 @@ class Figures:
     def reviews_by_band(self) -> dict[str, int]:
         by_rating = self.reviews_by_rating()
         return {band: sum(by_rating[r] for r in ratings) for band, ratings in BANDS.items()}
+
+    def reviews_by_product(self) -> list[tuple[str, str, int]]:
+        """(id, name, reviews) for each product of the catalogue reviewed, most reviewed first."""
+        ranked = sorted(self.products.items(), key=lambda item: (-item[1], item[0][1]))
+        return [(pid, name, count) for (pid, name), count in ranked]
 
     def thanks_by_response(self) -> dict[str, int]:
         return dict(sorted(self._by(self.thanks, 1).items(), key=lambda item: -item[1]))
@@ -151,6 +158,7 @@ def _count(
         entered=queries.fields_entered(session, PROFILE_FIELDS, since, until),
         confirmed=queries.fields_confirmed(session, PROFILE_FIELDS, since, until),
         reviews={(r.rating, r.channel): r.reviews for r in reviews},
+        products=queries.product_review_counts(session, since, until),
         improvements=sum(r.improvements for r in reviews),
         followups=sum(r.followups for r in reviews),
         thanks=queries.thanks_counts(session, since, until),

@@ -110,6 +110,10 @@ def _band_rows(figures: Figures) -> list[Row]:
     ]
 
 
+def _product_rows(figures: Figures) -> list[Row]:
+    return [[name, pid, number(count)] for pid, name, count in figures.reviews_by_product()]
+
+
 def _thanks_rows(figures: Figures) -> list[Row]:
     return [
         [response, KIND_LABELS.get(kind, kind), number(count)]
@@ -141,6 +145,7 @@ def html_report(figures: Figures, images: dict[str, str], generated: datetime) -
             kpis=_kpis(figures),
             entered=_entered_table(figures),
             bands=_band_rows(figures),
+            products=_product_rows(figures),
             thanks=_thanks_rows(figures),
             fresh=_fresh_rows(figures),
         )
@@ -175,6 +180,8 @@ def csv_rows(figures: Figures) -> list[tuple[str, str, str]]:
         ("avis", "suggestions d'amelioration", str(figures.improvements)),
         ("avis", "demandes de rappel", str(figures.followups)),
     ]
+    for pid, _name, count in figures.reviews_by_product():
+        rows.append(("avis_par_produit", pid, str(count)))
     for (kind, response), count in sorted(figures.thanks.items()):
         rows.append(("remerciements", f"{kind} / {response}", str(count)))
     for field, (fresh, stored) in figures.fresh.items():

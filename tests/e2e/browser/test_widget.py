@@ -50,6 +50,9 @@ def test_a_consumer_completes_a_field_reviews_with_stars_and_finds_the_history_a
     page: Page, merci
 ):
     open_demo(page, merci.url)
+    expect(page.locator(".header p")).to_have_text(
+        "Merci, l'assistant de la Savonnerie des Tilleuls"
+    )
     expect(page.locator(".message.bot").first).to_contain_text("Je suis Merci")
 
     page.get_by_role("button", name="Compléter mon profil").click()
@@ -62,10 +65,14 @@ def test_a_consumer_completes_a_field_reviews_with_stars_and_finds_the_history_a
     say(page, "plus tard")
     expect(last_bot(page)).to_contain_text(re.compile("on s'arrête là|une autre fois"))
 
-    # A product name that is also an HTML injection attempt: it must stay text everywhere.
+    # A product name that is also an HTML injection attempt: it stays text, and is not in
+    # the brand's catalogue (data/products.yml).
     say(page, "je voudrais donner mon avis")
     expect(last_bot(page)).to_contain_text("Quel produit souhaitez-vous évaluer")
     say(page, XSS)
+    expect(page.locator(".message.user .bubble").last).to_have_text(XSS)
+    expect(last_bot(page)).to_contain_text("Je n'ai pas trouvé ce produit")
+    say(page, "le baume à lèvres")
     page.get_by_role("button", name="5 étoiles sur 5").click()
     expect(page.locator(".message.user .bubble").last).to_have_text("★★★★★")
     expect(last_bot(page)).to_contain_text("Qu'en avez-vous pensé")
@@ -74,26 +81,27 @@ def test_a_consumer_completes_a_field_reviews_with_stars_and_finds_the_history_a
     first_five_stars = re.compile("premier avis.*5 étoiles|5 étoiles.*premier avis")
     expect(last_bot(page)).to_contain_text(first_five_stars)
 
-    # A second review of the same product: the congratulation names it.
+    # A second review of the same product, named differently: the congratulation names it.
     say(page, "je voudrais laisser un avis")
     expect(last_bot(page)).to_contain_text("Quel produit souhaitez-vous évaluer")
-    say(page, XSS)
+    say(page, "baume a levres")
     five_stars = page.get_by_role("button", name="5 étoiles sur 5")
     expect(five_stars).to_have_count(2)
     five_stars.last.click()
     expect(last_bot(page)).to_contain_text("Qu'en avez-vous pensé")
     say(page, "Toujours aussi bien")
-    expect(last_bot(page)).to_contain_text(XSS)
+    expect(last_bot(page)).to_contain_text("Baume à lèvres")
     assert page.locator("img").count() == 0
     screenshot(page, "widget-after-two-reviews")
 
     messages = page.locator(".message").all_inner_texts()
     page.reload()
-    expect(last_bot(page)).to_contain_text(XSS)
+    expect(last_bot(page)).to_contain_text("Baume à lèvres")
     page.wait_for_timeout(1500)  # a greeting sent again on reload would have arrived by now
     assert page.locator(".message").all_inner_texts() == messages
     assert page.locator(".message.bot", has_text="Je suis Merci").count() == 1
     assert page.locator(".message time").count() == len(messages)
+    expect(page.locator(".message.user .bubble", has_text=XSS)).to_have_count(1)
     assert page.locator("img").count() == 0
 
 

@@ -12,7 +12,8 @@ from tests.e2e.conftest import WIDGET_SECRET
 pytestmark = pytest.mark.e2e
 
 OPEN = "Ouvrir la discussion avec Merci"
-SECRET_PRODUCT = "Sérum secret de Léa"
+# A product of the catalogue (data/products.yml), named the way only Léa would.
+SECRET_PRODUCT = "le savon au lait d'ânesse de Léa"
 
 
 # The demo page, as the brand's server would render it for whoever is logged in: the
