@@ -70,6 +70,10 @@ class Settings:
     nudge_lease_seconds: float = 300.0
     # Where ``python -m bot run`` writes its servers' logs.
     log_dir: Path = PROJECT_ROOT / "var" / "log"
+    # Merci Studio (bot/studio/): its port, and the key that signs its session cookies
+    # (None: a new key at each start, so marketers log in again after a restart).
+    studio_port: int = 5006
+    studio_secret: str | None = field(default=None, repr=False)
 
     def __repr__(self) -> str:
         """Every field, but a secret (or a password in the database URL) only as ***:
@@ -179,4 +183,6 @@ def get_settings() -> Settings:
         rate_limit_per_sender=int(os.environ.get("MERCI_RATE_LIMIT_PER_SENDER") or 20),
         rate_limit_per_address=int(os.environ.get("MERCI_RATE_LIMIT_PER_ADDRESS") or 300),
         rate_limit_window_seconds=float(os.environ.get("MERCI_RATE_LIMIT_WINDOW") or 10),
+        studio_port=int(os.environ.get("MERCI_STUDIO_PORT") or 5006),
+        studio_secret=os.environ.get("MERCI_STUDIO_SECRET") or None,
     )

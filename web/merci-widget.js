@@ -232,7 +232,8 @@
     type: "button", class: "close", "aria-label": TEXT.close, text: "×",
   });
   var status = el("div", { class: "status", role: "status", "aria-live": "polite", hidden: "" });
-  var log = el("ol", { class: "log", role: "log", "aria-live": "polite", "aria-label": TEXT.log, tabindex: "0" });
+  // A list (not role="log", which would hide the list from assistive technology), announced as it grows.
+  var log = el("ol", { class: "log", "aria-live": "polite", "aria-label": TEXT.log, tabindex: "0" });
   var typing = el("div", { class: "typing", hidden: "", "aria-label": TEXT.typing, role: "img" }, [
     el("span"), el("span"), el("span"),
   ]);

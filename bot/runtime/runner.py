@@ -98,6 +98,20 @@ def scheduler_command() -> list[str]:
     return [sys.executable, "-m", "bot", "scheduler"]
 
 
+def studio_command(port: int, rasa_url: str) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "bot",
+        "studio",
+        "serve",
+        "--port",
+        str(port),
+        "--rasa-url",
+        rasa_url,
+    ]
+
+
 def render_endpoints(action_port: int, source: Path = ENDPOINTS) -> str:
     """``endpoints.yml`` as the servers get it: the action endpoint on ``action_port``;
     everything else as written (``${DATABASE_URL}`` is Rasa's to expand)."""
@@ -182,6 +196,7 @@ class Plan:
     rasa: Launch
     scheduler: Launch | None
     messenger: bool
+    studio: Launch | None = None
 
 
 def plan(
@@ -194,6 +209,7 @@ def plan(
     extra_env: dict[str, str] | None = None,
     api_token: str | None = None,
     scheduler: bool = False,
+    studio_port: int | None = None,
 ) -> Plan:
     """The servers' command lines and environment; their endpoints and credentials files
     are rendered in ``directory``."""
@@ -209,6 +225,11 @@ def plan(
         rasa=Launch("rasa", rasa, env),
         scheduler=Launch("scheduler", scheduler_command(), env) if scheduler else None,
         messenger=messenger,
+        studio=None
+        if studio_port is None
+        else Launch(
+            "studio", studio_command(studio_port, f"http://{rasa_host()}:{rasa_port}"), env
+        ),
     )
 
 
@@ -232,6 +253,7 @@ def serving(
     extra_env: dict[str, str] | None = None,
     api_token: str | None = None,
     scheduler: bool = False,
+    studio_port: int | None = None,
 ) -> Iterator[Servers]:
     """Start the action server and the Rasa server (and the nudge scheduler, which needs
     ``api_token``), wait until they answer, stop them all."""
@@ -251,6 +273,7 @@ def serving(
             extra_env=extra_env,
             api_token=api_token,
             scheduler=scheduler,
+            studio_port=studio_port,
         )
         actions = supervisor.add("action server", partial(start, launches.actions, log_dir))
         rasa = supervisor.add("Rasa server", partial(start, launches.rasa, log_dir))
@@ -258,6 +281,8 @@ def serving(
         wait_until_up(f"http://{rasa_host()}:{rasa_port}/", rasa)
         if launches.scheduler is not None:
             supervisor.add("scheduler", partial(start, launches.scheduler, log_dir))
+        if launches.studio is not None:
+            supervisor.add("studio", partial(start, launches.studio, log_dir))
         yield Servers(
             f"http://{rasa_host()}:{rasa_port}",
             f"http://{HOST}:{action_port}",
@@ -308,6 +333,7 @@ def run(model: Path, rasa_port: int = 5005, action_port: int = 5055) -> int:
             log_dir=settings.log_dir,
             api_token=token,
             scheduler=True,
+            studio_port=settings.studio_port,
         ) as servers:
             print(messenger_status(servers), flush=True)
             print(
@@ -317,6 +343,7 @@ def run(model: Path, rasa_port: int = 5005, action_port: int = 5055) -> int:
                 flush=True,
             )
             print(f"Chat in a browser: {servers.rasa_url}/webhooks/widget/", flush=True)
+            print(f"Merci Studio, for marketers: http://{HOST}:{settings.studio_port}/", flush=True)
             supervise(servers)
     except KeyboardInterrupt:
         print("\nStopping Merci...", flush=True)
