@@ -20,7 +20,7 @@ from starlette.staticfiles import StaticFiles
 
 from bot.domain.rate_limit import SlidingWindow
 from bot.studio.publish import Publisher, Target
-from bot.studio.routes import auth, inbox, publish
+from bot.studio.routes import auth, inbox, publish, responses
 from bot.studio.web import StudioConfig, page
 
 STATIC = Path(__file__).parent / "static"
@@ -44,6 +44,7 @@ def create_app(config: StudioConfig) -> Starlette:
         *auth.routes(),
         *inbox.routes(),
         *publish.routes(),
+        *responses.routes(),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
         Mount("/widget", StaticFiles(directory=WIDGET), name="widget"),
     ]

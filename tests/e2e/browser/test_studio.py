@@ -132,3 +132,79 @@ def test_the_widget_demo_page_has_no_serious_accessibility_violation(page: Page,
     page.get_by_role("button", name="Ouvrir la discussion avec Merci").click()
     expect(page.locator(".message.bot").first).to_contain_text("Je suis Merci")
     assert_accessible(page)
+
+
+NEW_THANKS = "Un immense merci pour ce tout premier avis 5 étoiles ! Toute l'équipe le lira."
+
+
+def leave_a_first_five_star_review(studio: Studio, sender: str) -> str:
+    assert "Quel produit" in replies(studio, sender, "je veux laisser un avis")
+    replies(studio, sender, "Crème hydratante")
+    assert "Qu'en avez-vous pensé" in replies(studio, sender, "5")
+    return replies(studio, sender, "Excellente crème, très douce")
+
+
+def test_a_broken_placeholder_is_flagged_as_typed_and_blocks_publishing_then_a_thank_you_changes_live(
+    page: Page, studio: Studio
+):
+    log_in(page, studio, EDITOR, EDITOR_PASSWORD)
+    page.get_by_role("link", name="Réponses").click()
+    assert_accessible(page)
+    page.get_by_role("link", name="utter_thank_first_review_5").click()
+    expect(page.locator("main")).to_contain_text("{first_name}")
+    variant = page.get_by_label("Variante 3")
+    preview = page.locator("#preview-2")
+
+    variant.fill("Merci {prenom} pour ce premier avis !")
+    expect(preview.get_by_role("alert")).to_contain_text("{prenom}")
+    expect(preview.locator(".messenger")).to_contain_text(
+        "Merci {prenom} pour ce premier avis\u202f!"
+    )
+    assert_accessible(page)
+    guide_screenshot(page, "reponse")
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.get_by_role("status")).to_contain_text("Réponse enregistrée")
+    page.get_by_role("link", name="Publier").click()
+    page.get_by_role("button", name="Publier").click()
+    problems = page.locator(".problems")
+    expect(problems).to_contain_text(re.compile(r"domain\.yml:\d+: .*prenom"), timeout=60_000)
+    expect(page.get_by_role("alert")).to_contain_text("rien n'a été publié")
+    assert subprocess_git(studio, "status", "--porcelain") == "M domain.yml"
+
+    page.goto(f"{studio.url}/reponses/utter_thank_first_review_5")
+    page.get_by_label("Variante 3").fill(NEW_THANKS)
+    expect(page.locator("#preview-2 .messenger")).to_contain_text("Toute l'équipe le lira.")
+    expect(page.locator("#preview-2").get_by_role("alert")).to_have_count(0)
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.get_by_role("status")).to_contain_text("Réponse enregistrée")
+    # The action server words the thank-you from the file: the consumer gets it at once.
+    assert "Un immense merci pour ce tout premier avis" in leave_a_first_five_star_review(
+        studio, "consommatrice-4"
+    )
+
+
+def test_a_second_save_of_the_same_response_is_refused_and_shows_the_other_version(
+    browser, studio: Studio
+):
+    pages = []
+    for _ in range(2):
+        context = browser.new_context(locale="fr-FR")
+        pages.append(context.new_page())
+        log_in(pages[-1], studio, EDITOR, EDITOR_PASSWORD)
+        pages[-1].goto(f"{studio.url}/reponses/utter_thank_review_5")
+    first, second = pages
+    first.get_by_label("Variante 4").fill("5 étoiles de plus : merci, vraiment !")
+    first.get_by_role("button", name="Enregistrer").click()
+    expect(first.get_by_role("status")).to_contain_text("Réponse enregistrée")
+    second.get_by_label("Variante 4").fill("Une autre idée de remerciement.")
+    second.get_by_role("button", name="Enregistrer").click()
+    expect(second.locator(".error[role=alert]")).to_contain_text(
+        "Quelqu'un a enregistré cette réponse"
+    )
+    expect(second.locator(".error[role=alert]")).to_contain_text(
+        "5 étoiles de plus : merci, vraiment !"
+    )
+    domain = (studio.root / "domain.yml").read_text(encoding="utf-8")
+    assert "Une autre idée de remerciement." not in domain
+    for each in pages:
+        each.context.close()
