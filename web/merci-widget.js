@@ -66,6 +66,8 @@
   var greetingPayload = script.getAttribute("data-greeting-payload") || "/greet";
   var title = script.getAttribute("data-title") || "Merci";
   var privacyUrl = script.getAttribute("data-privacy-url");
+  // Merci Studio's preview: the same rendering, fed by the page; never stored nor connected.
+  var preview = script.hasAttribute("data-preview");
 
   // --- Whose conversation this is: one local history and session per person ---
   // On a shared computer the next visitor must not see the previous one's conversation:
@@ -130,6 +132,7 @@
     return freshState();
   }
   function save() {
+    if (preview) return;
     state.history = state.history.slice(-MAX_HISTORY);
     try {
       window.localStorage.setItem(storageKey, JSON.stringify(state));
@@ -535,6 +538,7 @@
   }
 
   function send(text, payload) {
+    if (preview) return;
     var id = newId();
     state.history.forEach(function (entry) { entry.chipsDone = entry.chipsDone || !!entry.chips; });
     log.querySelectorAll(".chip").forEach(function (b) { b.disabled = true; });
@@ -615,8 +619,23 @@
     });
   }
 
+  // window.merciWidgetPreview([{text, buttons}]) shows bot messages as a consumer would see them.
+  function startPreview() {
+    state = freshState();
+    notice.hidden = true;
+    panel.hidden = false;
+    launcher.setAttribute("aria-expanded", "true");
+    window.merciWidgetPreview = function (messages) {
+      state.history = [];
+      log.textContent = "";
+      messages.forEach(receive);
+    };
+    document.dispatchEvent(new CustomEvent("merci-widget-preview-ready"));
+  }
+
   function start() {
     document.body.appendChild(host);
+    if (preview) return startPreview();
     renderAll();
     // A first visit: nothing stored, no connection, only the line saying what opening means.
     notice.hidden = Boolean(state.sessionId || state.history.length || state.open);

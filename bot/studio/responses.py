@@ -125,3 +125,17 @@ def save(root: Path, name: str, texts: list[str], version: str) -> None:
 def messenger_preview(text: str, buttons: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The Send API messages Merci's Messenger channel would send (typography applied)."""
     return to_graph_messages({"text": frenchify(text), "buttons": buttons})
+
+
+def widget_preview(text: str, buttons: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The messages as Rasa's socket.io channel hands them to the widget (one per paragraph,
+    the buttons on the last), typography applied."""
+    messages: list[dict[str, Any]] = [
+        {"text": part} for part in frenchify(text).strip().split("\n\n") or [text]
+    ]
+    if buttons:
+        messages[-1]["quick_replies"] = [
+            {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
+            for b in buttons
+        ]
+    return messages

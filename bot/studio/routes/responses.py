@@ -30,6 +30,7 @@ def _preview(request: Request, text: str, buttons: list[Any], index: int = 0) ->
     return {
         "problems": responses.typing_problems(config(request).root, name, text, index + 1),
         "messenger": responses.messenger_preview(text, buttons),
+        "widget": responses.widget_preview(text, buttons),
     }
 
 

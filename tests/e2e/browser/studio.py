@@ -26,7 +26,7 @@ EDITOR, EDITOR_PASSWORD = "Camille", "mot-de-passe-editrice"
 READER, READER_PASSWORD = "Dominique", "mot-de-passe-lecteur"
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 # What the content checks and the training read.
-CONTENT = ("config.yml", "domain.yml", "data", "actions", "bot/channels", "tests/nlu")
+CONTENT = (".gitignore", "config.yml", "domain.yml", "data", "actions", "bot/channels", "tests/nlu")
 
 
 @dataclass

@@ -175,6 +175,9 @@ def test_a_broken_placeholder_is_flagged_as_typed_and_blocks_publishing_then_a_t
     page.get_by_label("Variante 3").fill(NEW_THANKS)
     expect(page.locator("#preview-2 .messenger")).to_contain_text("Toute l'équipe le lira.")
     expect(page.locator("#preview-2").get_by_role("alert")).to_have_count(0)
+    # The website widget's own script renders the variant being edited.
+    widget = page.locator("#merci-widget .message.bot .bubble")
+    expect(widget).to_have_text(NEW_THANKS.replace(" !", "\u202f!"))
     page.get_by_role("button", name="Enregistrer").click()
     expect(page.get_by_role("status")).to_contain_text("Réponse enregistrée")
     # The action server words the thank-you from the file: the consumer gets it at once.
