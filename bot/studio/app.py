@@ -20,7 +20,7 @@ from starlette.staticfiles import StaticFiles
 
 from bot.domain.rate_limit import SlidingWindow
 from bot.studio.publish import Publisher, Target
-from bot.studio.routes import auth, inbox, publish, responses
+from bot.studio.routes import auth, dashboard, history, inbox, publish, responses, try_it
 from bot.studio.web import StudioConfig, page
 
 STATIC = Path(__file__).parent / "static"
@@ -45,6 +45,9 @@ def create_app(config: StudioConfig) -> Starlette:
         *inbox.routes(),
         *publish.routes(),
         *responses.routes(),
+        *try_it.routes(),
+        *history.routes(),
+        *dashboard.routes(),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
         Mount("/widget", StaticFiles(directory=WIDGET), name="widget"),
     ]

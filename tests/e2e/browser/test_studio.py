@@ -117,6 +117,20 @@ def test_a_marketer_teaches_merci_a_sentence_from_the_inbox_and_publishes_it(
     log = subprocess_git(studio, "log", "-1", "--format=%an %s")
     assert log.startswith(f"{EDITOR} Studio: {EDITOR} publishes data/nlu/reviews.yml")
 
+    page.get_by_role("link", name="Essayer").click()
+    assert_accessible(page)
+    page.get_by_label("Votre message").fill(NOT_UNDERSTOOD)
+    page.get_by_label("Votre message").press("Enter")
+    expect(page.locator("#turns .bot").last).to_contain_text(ASKS_FOR_PRODUCT)
+    guide_screenshot(page, "essayer")
+
+    page.get_by_role("link", name="Historique").click()
+    assert_accessible(page)
+    row = page.get_by_role("row", name=re.compile(f"{EDITOR}.*publishes"))
+    row.get_by_role("link", name="Voir les changements").click()
+    expect(page.locator("pre.diff")).to_contain_text(f"+    - {NOT_UNDERSTOOD}")
+    assert_accessible(page)
+
 
 def subprocess_git(studio: Studio, *args: str) -> str:
     import subprocess
@@ -211,3 +225,26 @@ def test_a_second_save_of_the_same_response_is_refused_and_shows_the_other_versi
     assert "Une autre idée de remerciement." not in domain
     for each in pages:
         each.context.close()
+
+
+def test_a_reader_opens_the_invisible_work_report_from_the_dashboard(page: Page, studio: Studio):
+    log_in(page, studio, READER, READER_PASSWORD)
+    page.get_by_role("link", name="Tableau de bord").click()
+    assert_accessible(page)
+    page.get_by_role("link", name="Ouvrir le rapport du travail invisible").click()
+    expect(page.locator("body")).to_contain_text("travail invisible", ignore_case=True)
+
+
+def test_going_back_to_the_first_version_restores_the_files_as_they_were(
+    page: Page, studio: Studio
+):
+    log_in(page, studio, EDITOR, EDITOR_PASSWORD)
+    page.goto(f"{studio.url}/historique")
+    page.get_by_role("row", name=re.compile("Initial")).get_by_role(
+        "button", name=re.compile("Revenir à la version")
+    ).click()
+    expect(page.get_by_role("status")).to_contain_text("Le contenu est revenu à la version")
+    first = subprocess_git(studio, "rev-list", "--max-parents=0", "HEAD")
+    for name in ("domain.yml", "data/nlu/reviews.yml"):
+        as_first = subprocess_git(studio, "show", f"{first}:{name}")
+        assert (studio.root / name).read_text(encoding="utf-8").strip() == as_first
