@@ -20,7 +20,16 @@ from starlette.staticfiles import StaticFiles
 
 from bot.domain.rate_limit import SlidingWindow
 from bot.studio.publish import Publisher, Target
-from bot.studio.routes import auth, dashboard, history, inbox, publish, responses, try_it
+from bot.studio.routes import (
+    auth,
+    dashboard,
+    history,
+    inbox,
+    publish,
+    responses,
+    tables,
+    try_it,
+)
 from bot.studio.web import StudioConfig, page
 
 STATIC = Path(__file__).parent / "static"
@@ -45,6 +54,7 @@ def create_app(config: StudioConfig) -> Starlette:
         *inbox.routes(),
         *publish.routes(),
         *responses.routes(),
+        *tables.routes(),
         *try_it.routes(),
         *history.routes(),
         *dashboard.routes(),

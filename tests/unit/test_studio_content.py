@@ -129,3 +129,36 @@ def test_a_response_saved_keeps_the_comments_of_domain_yml_and_refuses_a_stale_v
     with pytest.raises(responses.SaveConflict) as conflict:
         responses.save(project, "utter_thank_review_5", [*texts, ""], opened.version)
     assert "5 étoiles de plus, merci !" in conflict.value.theirs
+
+
+def test_freshness_months_are_saved_with_the_comments_and_a_wrong_value_changes_nothing(
+    project: Path,
+):
+    from bot.studio import tables
+
+    path = project / "data" / "freshness.yml"
+    before = path.read_text(encoding="utf-8")
+    with pytest.raises(tables.TableRefused) as refused:
+        tables.save_freshness(project, "24", {"email": "-3"}, "7")
+    assert any("freshness.yml" in problem for problem in refused.value.problems)
+    assert path.read_text(encoding="utf-8") == before
+    tables.save_freshness(project, "24", {"email": "18"}, "7")
+    after = path.read_text(encoding="utf-8")
+    assert after == before.replace("  email: 24", "  email: 18")
+
+
+def test_a_congratulation_rule_gets_another_response_and_an_unknown_one_is_refused(project: Path):
+    from bot.studio import tables
+
+    path = project / "data" / "congratulations.yml"
+    before = path.read_text(encoding="utf-8")
+    with pytest.raises(tables.TableRefused):
+        tables.save_congratulations(project, {0: "utter_does_not_exist"})
+    assert path.read_text(encoding="utf-8") == before
+    tables.save_congratulations(project, {0: "utter_congratulate_profile_80"})
+    after = path.read_text(encoding="utf-8")
+    assert after == before.replace(
+        "    response: utter_congratulate_profile_complete",
+        "    response: utter_congratulate_profile_80",
+        1,
+    )

@@ -65,6 +65,32 @@ def test_a_wrong_password_is_refused_and_the_inbox_stays_closed(page: Page, stud
     expect(page).to_have_url(re.compile("/connexion$"))
 
 
+def test_a_marketer_logs_in_with_the_keyboard_alone_and_edits_the_freshness_policy(
+    page: Page, studio: Studio
+):
+    page.goto(f"{studio.url}/connexion")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Aller au contenu"
+    page.keyboard.press("Tab")
+    page.keyboard.type(EDITOR)
+    page.keyboard.press("Tab")
+    page.keyboard.type(EDITOR_PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Boîte de réception")).to_be_visible()
+
+    page.get_by_role("link", name="Remerciements et fraîcheur").click()
+    assert_accessible(page)
+    guide_screenshot(page, "tables")
+    page.get_by_label("Champ email", exact=True).fill("-3")
+    page.get_by_role("button", name="Enregistrer la fraîcheur").click()
+    expect(page.get_by_role("alert")).to_contain_text("data/freshness.yml:")
+    page.get_by_label("Champ email", exact=True).fill("18")
+    page.get_by_label("Champ email", exact=True).press("Enter")
+    expect(page.get_by_role("status")).to_contain_text("Enregistré")
+    policy = (studio.root / "data" / "freshness.yml").read_text(encoding="utf-8")
+    assert "  email: 18\n" in policy and "# Durée de validité" in policy
+
+
 def test_a_reader_sees_the_inbox_but_cannot_publish(page: Page, studio: Studio):
     log_in(page, studio, READER, READER_PASSWORD)
     expect(page.get_by_role("heading", name="Boîte de réception")).to_be_visible()
