@@ -34,6 +34,18 @@ class Response:
     variants: list[dict[str, Any]]
     allowed: list[str]
     version: str
+    # The line of each variant in domain.yml (1-based), where make check's messages point.
+    lines: tuple[int, ...] = ()
+
+    def problems_at(self, problems: list[str]) -> list[list[str]]:
+        """``make check``'s messages about each variant (``domain.yml:LINE: ...``)."""
+        found: list[list[str]] = [[] for _ in self.variants]
+        for problem in problems:
+            where, _, said = problem.partition(": ")
+            path, _, line = where.rpartition(":")
+            if path == "domain.yml" and line.isdigit() and int(line) in self.lines:
+                found[self.lines.index(int(line))].append(said)
+        return found
 
 
 def topic_of(name: str) -> str:
@@ -81,7 +93,8 @@ def read(root: Path, name: str) -> Response | None:
     if variants is None:
         return None
     shown = [dict(v) for v in variants]
-    return Response(name, shown, allowed_placeholders(root, name), version_of(variants))
+    lines = tuple(v.lc.line + 1 for v in variants)
+    return Response(name, shown, allowed_placeholders(root, name), version_of(variants), lines)
 
 
 def typing_problems(root: Path, name: str, text: str, number: int = 1) -> list[str]:

@@ -40,11 +40,14 @@ async def edit(request: Request) -> Response:
     previews = [
         _preview(request, str(v.get("text", "")), v.get("buttons") or []) for v in found.variants
     ]
+    # The last publish's messages about this response, shown next to the variant they name.
+    checked = found.problems_at(request.app.state.publisher.progress.problems)
     return page(
         request,
         "response.html",
         response=found,
         previews=previews,
+        checked=checked,
         saved=request.query_params.get("enregistre"),
     )
 

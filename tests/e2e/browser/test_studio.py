@@ -211,7 +211,11 @@ def test_a_broken_placeholder_is_flagged_as_typed_and_blocks_publishing_then_a_t
     expect(page.get_by_role("alert")).to_contain_text("rien n'a été publié")
     assert subprocess_git(studio, "status", "--porcelain") == "M domain.yml"
 
+    # The check's message is also shown next to the variant it is about.
     page.goto(f"{studio.url}/reponses/utter_thank_first_review_5")
+    refused = page.locator(".variant", has=page.get_by_label("Variante 3")).locator(".error")
+    expect(refused).to_contain_text("La dernière publication a été refusée")
+    expect(refused).to_contain_text("{prenom}")
     page.get_by_label("Variante 3").fill(NEW_THANKS)
     expect(page.locator("#preview-2 .messenger")).to_contain_text("Toute l'équipe le lira.")
     expect(page.locator("#preview-2").get_by_role("alert")).to_have_count(0)
