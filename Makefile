@@ -15,7 +15,7 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export RASA_TELEMETRY_ENABLED := false
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
-.PHONY: help setup run run-scaled shell train validate test test-stories pytest check migrate bench clean \
+.PHONY: help setup run run-scaled studio shell train validate test test-stories pytest check migrate bench clean \
 	report demo-data nlu-report lint
 
 help: ## List the targets
@@ -69,7 +69,7 @@ validate: $(STAMP) ## Validate the training data with Rasa
 
 # --- Main jobs ------------------------------------------------------------------
 # run and shell check Merci's own content (fast); `make check` adds rasa data validate.
-run: $(MODEL) migrate ## Start Merci: Rasa on 127.0.0.1:5005, actions on 127.0.0.1:5055
+run: $(MODEL) migrate ## Start Merci: Rasa on 127.0.0.1:5005, actions on 127.0.0.1:5055, the studio on 5006
 	@$(PY) -m bot check --no-rasa
 	@$(PY) -m bot run --model $(MODEL)
 
@@ -77,6 +77,9 @@ run: $(MODEL) migrate ## Start Merci: Rasa on 127.0.0.1:5005, actions on 127.0.0
 run-scaled: $(MODEL) postgresql redis nginx ## PostgreSQL, Redis, 2 Rasa + 2 action servers, scheduler, nginx on :5005
 	@$(PY) -m bot check --no-rasa
 	@$(PY) -m bot run-scaled --model $(MODEL)
+
+studio: migrate ## Merci Studio for marketers on http://127.0.0.1:5006/ (needs Merci running: make run starts both)
+	@$(PY) -m bot studio serve
 
 shell: $(MODEL) migrate ## Talk to Merci in the terminal
 	@$(PY) -m bot check --no-rasa

@@ -93,6 +93,10 @@ class Settings:
     contact_hours: str | None = None
     # A live-agent inbox picks up conversations tagged for hand-off (MERCI_HANDOFF=1).
     handoff_enabled: bool = False
+    # Merci Studio (bot/studio/): its port, and the key that signs its session cookies
+    # (None: a new key at each start, so marketers log in again after a restart).
+    studio_port: int = 5006
+    studio_secret: str | None = field(default=None, repr=False)
 
     def __repr__(self) -> str:
         """Every field, but a secret (or a password in the database URL) only as ***:
@@ -244,4 +248,6 @@ def get_settings() -> Settings:
         contact_phone=os.environ.get("MERCI_CONTACT_PHONE") or None,
         contact_hours=os.environ.get("MERCI_CONTACT_HOURS") or None,
         handoff_enabled=flag(os.environ.get("MERCI_HANDOFF")),
+        studio_port=int(os.environ.get("MERCI_STUDIO_PORT") or 5006),
+        studio_secret=os.environ.get("MERCI_STUDIO_SECRET") or None,
     )

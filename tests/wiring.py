@@ -13,4 +13,4 @@ def reset_wiring() -> None:
         bot.storage.engine.get_engine().dispose()
     bot.config.get_settings.cache_clear()
     bot.storage.engine.get_engine.cache_clear()
-    bot.services.get_services.cache_clear()
+    bot.services.wired_services.cache_clear()

@@ -70,6 +70,8 @@
   var title = script.getAttribute("data-title") || "Merci";
   var privacyUrl = script.getAttribute("data-privacy-url");
   var brandName = (script.getAttribute("data-brand-name") || "").trim();
+  // Merci Studio's preview: the same rendering, fed by the page; never stored nor connected.
+  var preview = script.hasAttribute("data-preview");
 
   // --- Whose conversation this is: one local history and session per person ---
   // On a shared computer the next visitor must not see the previous one's conversation:
@@ -134,6 +136,7 @@
     return freshState();
   }
   function save() {
+    if (preview) return;
     state.history = state.history.slice(-MAX_HISTORY);
     try {
       window.localStorage.setItem(storageKey, JSON.stringify(state));
@@ -236,7 +239,8 @@
     type: "button", class: "close", "aria-label": TEXT.close, text: "×",
   });
   var status = el("div", { class: "status", role: "status", "aria-live": "polite", hidden: "" });
-  var log = el("ol", { class: "log", role: "log", "aria-live": "polite", "aria-label": TEXT.log, tabindex: "0" });
+  // A list (not role="log", which would hide the list from assistive technology), announced as it grows.
+  var log = el("ol", { class: "log", "aria-live": "polite", "aria-label": TEXT.log, tabindex: "0" });
   var typing = el("div", { class: "typing", hidden: "", "aria-label": TEXT.typing, role: "img" }, [
     el("span"), el("span"), el("span"),
   ]);
@@ -549,6 +553,7 @@
   }
 
   function send(text, payload) {
+    if (preview) return;
     var id = newId();
     state.history.forEach(function (entry) { entry.chipsDone = entry.chipsDone || !!entry.chips; });
     log.querySelectorAll(".chip").forEach(function (b) { b.disabled = true; });
@@ -629,8 +634,23 @@
     });
   }
 
+  // window.merciWidgetPreview([{text, buttons}]) shows bot messages as a consumer would see them.
+  function startPreview() {
+    state = freshState();
+    notice.hidden = true;
+    panel.hidden = false;
+    launcher.setAttribute("aria-expanded", "true");
+    window.merciWidgetPreview = function (messages) {
+      state.history = [];
+      log.textContent = "";
+      messages.forEach(receive);
+    };
+    document.dispatchEvent(new CustomEvent("merci-widget-preview-ready"));
+  }
+
   function start() {
     document.body.appendChild(host);
+    if (preview) return startPreview();
     renderAll();
     // A first visit: nothing stored, no connection, only the line saying what opening means.
     notice.hidden = Boolean(state.sessionId || state.history.length || state.open);

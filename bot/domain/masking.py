@@ -82,3 +82,30 @@ def mask_city(city: str, postal_code: str | None) -> str:
     if not postal_code:
         return shown
     return f"{shown} ({postal_code[:2]}{HIDDEN})"
+
+
+# Free text (what a consumer typed), masked before a marketer sees or saves it: each kind of
+# personal data becomes a tag, in this order (a date or a phone number holds digits that
+# would otherwise read as a postal code).
+_MONTHS = (
+    "janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre"
+    "|novembre|décembre|decembre"
+)
+_FREE_TEXT_MASKS = (
+    (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE), "<email>"),
+    (
+        re.compile(r"(?<![\w+])(?:\+|00)?\d{1,3}?[ .-]?\(?0?\d\)?(?:[ .-]?\d{2}){4}(?!\d)"),
+        "<téléphone>",
+    ),
+    (re.compile(r"\b\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4}\b"), "<date>"),
+    (re.compile(rf"\b\d{{1,2}}(?:er)? (?:{_MONTHS})(?: \d{{4}})?\b", re.IGNORECASE), "<date>"),
+    (re.compile(r"(?<![\d<])\d{5}(?!\d)"), "<code postal>"),
+)
+
+
+def mask_personal_data(text: str) -> str:
+    """``text`` with e-mail addresses, phone numbers, dates and postal codes replaced by
+    ``<email>``, ``<téléphone>``, ``<date>`` and ``<code postal>``."""
+    for pattern, tag in _FREE_TEXT_MASKS:
+        text = pattern.sub(tag, text)
+    return text

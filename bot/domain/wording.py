@@ -58,9 +58,14 @@ def _variants(name: str, raw: Sequence[Mapping[str, Any]]) -> tuple[Variant, ...
     return tuple(variants)
 
 
-@lru_cache(maxsize=4)
 def load_responses(domain_path: Path) -> dict[str, tuple[Variant, ...]]:
-    """Responses of a domain file, by name (cached: the file is read once per process)."""
+    """Responses of a domain file, by name (read again only once the file has changed:
+    a publish from Merci Studio is seen without a restart)."""
+    return _responses(domain_path, domain_path.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=4)
+def _responses(domain_path: Path, _version: int) -> dict[str, tuple[Variant, ...]]:
     with open(domain_path, encoding="utf-8") as handle:
         domain = yaml.safe_load(handle) or {}
     return {

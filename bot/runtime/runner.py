@@ -98,6 +98,20 @@ def scheduler_command() -> list[str]:
     return [sys.executable, "-m", "bot", "scheduler"]
 
 
+def studio_command(port: int, rasa_url: str) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "bot",
+        "studio",
+        "serve",
+        "--port",
+        str(port),
+        "--rasa-url",
+        rasa_url,
+    ]
+
+
 LOCK_STORE = "bot.channels.lock_store.AtomicRedisLockStore"
 
 
@@ -197,6 +211,7 @@ class Plan:
     rasa: Launch
     scheduler: Launch | None
     messenger: bool
+    studio: Launch | None = None
 
 
 def plan(
@@ -209,6 +224,7 @@ def plan(
     extra_env: dict[str, str] | None = None,
     api_token: str | None = None,
     scheduler: bool = False,
+    studio_port: int | None = None,
 ) -> Plan:
     """The servers' command lines and environment; their endpoints and credentials files
     are rendered in ``directory``."""
@@ -224,6 +240,11 @@ def plan(
         rasa=Launch("rasa", rasa, env),
         scheduler=Launch("scheduler", scheduler_command(), env) if scheduler else None,
         messenger=messenger,
+        studio=None
+        if studio_port is None
+        else Launch(
+            "studio", studio_command(studio_port, f"http://{rasa_host()}:{rasa_port}"), env
+        ),
     )
 
 
@@ -256,6 +277,7 @@ def serving(
     extra_env: dict[str, str] | None = None,
     api_token: str | None = None,
     scheduler: bool = False,
+    studio_port: int | None = None,
 ) -> Iterator[Servers]:
     """Start the action server and the Rasa server (and the nudge scheduler, which needs
     ``api_token``), wait until they answer, stop them all."""
@@ -275,12 +297,15 @@ def serving(
             extra_env=extra_env,
             api_token=api_token,
             scheduler=scheduler,
+            studio_port=studio_port,
         )
         actions, rasa = start_servers(supervisor, launches, log_dir)
         wait_until_up(f"http://{HOST}:{action_port}/health", actions)
         wait_until_up(f"http://{rasa_host()}:{rasa_port}/", rasa)
         if launches.scheduler is not None:
             supervisor.add("scheduler", partial(start, launches.scheduler, log_dir))
+        if launches.studio is not None:
+            supervisor.add("studio", partial(start, launches.studio, log_dir))
         yield Servers(
             f"http://{rasa_host()}:{rasa_port}",
             f"http://{HOST}:{action_port}",
@@ -331,6 +356,7 @@ def run(model: Path, rasa_port: int = 5005, action_port: int = 5055) -> int:
             log_dir=settings.log_dir,
             api_token=token,
             scheduler=True,
+            studio_port=settings.studio_port,
         ) as servers:
             print(messenger_status(servers), flush=True)
             print(
@@ -340,6 +366,7 @@ def run(model: Path, rasa_port: int = 5005, action_port: int = 5055) -> int:
                 flush=True,
             )
             print(f"Chat in a browser: {servers.rasa_url}/webhooks/widget/", flush=True)
+            print(f"Merci Studio, for marketers: http://{HOST}:{settings.studio_port}/", flush=True)
             supervise(servers)
     except KeyboardInterrupt:
         print("\nStopping Merci...", flush=True)

@@ -78,10 +78,28 @@ def build_services(
     )
 
 
-@lru_cache(maxsize=1)
+def content_version() -> tuple[int, ...]:
+    """When the content files the services read last changed (a publish changes them)."""
+    settings = get_settings()
+    paths = (
+        settings.domain_path,
+        settings.congratulations_path,
+        settings.freshness_path,
+        settings.privacy_path,
+        settings.catalogue_path,
+    )
+    return tuple(path.stat().st_mtime_ns if path.exists() else 0 for path in paths)
+
+
 def get_services() -> Services:
     """The services wired to the configured database, domain, table, freshness policy and
-    product catalogue."""
+    product catalogue; wired again when a content file changed, so a published wording is
+    used at once."""
+    return wired_services(content_version())
+
+
+@lru_cache(maxsize=1)
+def wired_services(_version: tuple[int, ...]) -> Services:
     settings = get_settings()
     responses = load_responses(settings.domain_path)
     return build_services(

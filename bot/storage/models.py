@@ -236,3 +236,44 @@ class AnonymousReview(Base):
     text = Column(Text, nullable=False)
     product = Column(String(255), nullable=True)
     created_at = Column(DateTime, nullable=False)
+
+
+class StudioUser(Base):
+    """A marketer who may log in to Merci Studio: an argon2 hash, never the password."""
+
+    __tablename__ = "studio_users"
+
+    id = Column(Integer, primary_key=True)
+    name = Column(String(80), nullable=False, unique=True)
+    password_hash = Column(String(255), nullable=False)
+    # "editeur" (edit and publish) or "lecteur" (inbox and dashboard only).
+    role = Column(String(16), nullable=False)
+    created_at = Column(DateTime, nullable=False)
+
+
+class InboxDecision(Base):
+    """What a marketer decided about a group of inbox messages, by the hash of their
+    normalised text (bot.domain.inbox.group_key): the text itself went to data/nlu/, or
+    nowhere."""
+
+    __tablename__ = "studio_inbox_decisions"
+
+    id = Column(Integer, primary_key=True)
+    group_key = Column(String(64), nullable=False, unique=True)
+    # "assigned", "out_of_scope" or "dismissed".
+    decision = Column(String(16), nullable=False)
+    intent = Column(String(80), nullable=True)
+    decided_by = Column(String(80), nullable=False)
+    decided_at = Column(DateTime, nullable=False)
+
+
+class StudioAudit(Base):
+    """Every edit made in the studio: who, when, what (file and name, never consumer text)."""
+
+    __tablename__ = "studio_audit"
+
+    id = Column(Integer, primary_key=True)
+    at = Column(DateTime, nullable=False, index=True)
+    user_name = Column(String(80), nullable=False)
+    action = Column(String(40), nullable=False)
+    detail = Column(Text, nullable=False)

@@ -262,6 +262,36 @@ def _add_scaled(commands: Any) -> None:
     endpoints.set_defaults(func=cmd_endpoints)
 
 
+def cmd_studio_add_user(args: argparse.Namespace) -> int:
+    from bot.studio.serve import add_user
+
+    return add_user(args.name, args.role, args.database_url)
+
+
+def cmd_studio_serve(args: argparse.Namespace) -> int:
+    from bot.studio.serve import serve
+
+    return serve(Path(args.root), args.port, args.rasa_url)
+
+
+def _add_studio(commands: Any) -> None:
+    studio = commands.add_parser(
+        "studio", help="Merci Studio, the marketers' web app"
+    ).add_subparsers(dest="studio_command", required=True)
+    add_user = studio.add_parser(
+        "add-user", help="create or update an account (password asked, or one line of stdin)"
+    )
+    add_user.add_argument("name")
+    add_user.add_argument("--role", choices=("editeur", "lecteur"), default="editeur")
+    add_user.add_argument("--database-url", help="default: DATABASE_URL")
+    add_user.set_defaults(func=cmd_studio_add_user)
+    serve = studio.add_parser("serve", help="serve the studio on 127.0.0.1:MERCI_STUDIO_PORT")
+    serve.add_argument("--root", default=str(PROJECT_ROOT), help="the project whose files it edits")
+    serve.add_argument("--port", type=int, help="default: MERCI_STUDIO_PORT (5006)")
+    serve.add_argument("--rasa-url", help="default: MERCI_RASA_URL")
+    serve.set_defaults(func=cmd_studio_serve)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -280,6 +310,7 @@ def main(argv: list[str] | None = None) -> int:
     _add_demo_data(commands)
     _add_privacy(commands)
     _add_products(commands)
+    _add_studio(commands)
     nlu = commands.add_parser("nlu-report", help="NLU quality on the held-out test file")
     nlu.add_argument("--model", default=str(PROJECT_ROOT / "models" / "merci.tar.gz"))
     nlu.add_argument("--test-file", default=str(PROJECT_ROOT / "tests" / "nlu" / "test_nlu.yml"))

@@ -30,6 +30,9 @@ def test_upgrade_creates_merci_tables_on_a_fresh_database(tmp_path):
             "erasures",
             "erased_conversations",
             "anonymous_reviews",
+            "studio_users",
+            "studio_inbox_decisions",
+            "studio_audit",
             "alembic_version",
         }
     finally:

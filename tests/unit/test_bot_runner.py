@@ -117,3 +117,17 @@ def test_merci_refuses_to_start_on_a_broken_privacy_file(environ, tmp_path):
     environ(MERCI_PRIVACY_PATH=str(broken))
     problem = preflight()
     assert problem is not None and "privacy.yml" in problem
+
+
+def test_the_studio_is_one_more_process_that_loads_models_into_this_rasa_server(environ, tmp_path):
+    environ(MERCI_LOG_LEVEL="INFO")
+    without = plan(MODEL, tmp_path, rasa_port=6100, api_token="jeton")
+    assert without.studio is None
+    launches = plan(MODEL, tmp_path, rasa_port=6100, api_token="jeton", studio_port=6106)
+    assert launches.studio is not None
+    command = launches.studio.command
+    assert command[1:5] == ["-m", "bot", "studio", "serve"]
+    assert command[command.index("--port") + 1] == "6106"
+    assert command[command.index("--rasa-url") + 1] == "http://127.0.0.1:6100"
+    assert launches.studio.env["RASA_API_TOKEN"] == "jeton"
+    assert "jeton" not in " ".join(command), "ps would show it"

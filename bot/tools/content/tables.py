@@ -54,8 +54,8 @@ def check_table(path: Path, doc: Any, domain_path: Path, domain: LineDict) -> li
     # Merci ignores them when it starts, but a typo would lose the setting.
     problems = [located(mistake, path, doc) for mistake in unknown_keys(doc, TABLE_KEYS)]
     try:
-        # Not the cached loader: a check must read the file as it is now.
-        responses = load_responses.__wrapped__(domain_path)
+        # Read again whenever the file changed: a check sees the file as it is now.
+        responses = load_responses(domain_path)
     except (ValueError, AttributeError, TypeError, KeyError):
         # A response Merci cannot read (an unclosed brace...): check_responses names it.
         return problems

@@ -1,0 +1,280 @@
+"""Merci Studio in headless Chromium, as a marketer uses it, against the real servers.
+
+The studio edits a copy of the project (a git repository of its own), never this one.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from bot.config import PROJECT_ROOT
+from bot.studio import rasa_client
+from tests.e2e.browser.conftest import screenshot
+from tests.e2e.browser.studio import (
+    EDITOR,
+    EDITOR_PASSWORD,
+    READER,
+    READER_PASSWORD,
+    Studio,
+    log_in,
+    running_studio,
+    serious_violations,
+)
+
+pytestmark = pytest.mark.e2e
+
+# Merci takes it for a profile update, unsure (about 50 %): a marketer teaches it better.
+NOT_UNDERSTOOD = "j'aimerais raconter mon ressenti sur le sérum"
+ASKS_FOR_PRODUCT = "Quel produit souhaitez-vous évaluer"
+GUIDE_IMAGES = PROJECT_ROOT / "docs" / "img"
+
+
+@pytest.fixture(scope="module")
+def studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Studio]:
+    with running_studio(tmp_path_factory.mktemp("studio")) as running:
+        yield running
+
+
+def replies(studio: Studio, sender: str, text: str) -> str:
+    return " ".join(m.get("text", "") for m in rasa_client.say(studio.rasa_url, sender, text))
+
+
+def guide_screenshot(page: Page, name: str) -> None:
+    GUIDE_IMAGES.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(GUIDE_IMAGES / f"studio-{name}.png"))
+    screenshot(page, f"studio-{name}")
+
+
+def assert_accessible(page: Page) -> None:
+    assert serious_violations(page) == []
+
+
+def test_a_wrong_password_is_refused_and_the_inbox_stays_closed(page: Page, studio: Studio):
+    page.goto(f"{studio.url}/boite")
+    expect(page).to_have_url(re.compile("/connexion$"))
+    assert_accessible(page)
+    guide_screenshot(page, "connexion")
+    log_in(page, studio, EDITOR, "pas-le-bon-mot-de-passe")
+    expect(page.get_by_role("alert")).to_contain_text("Nom ou mot de passe incorrect")
+    page.goto(f"{studio.url}/boite")
+    expect(page).to_have_url(re.compile("/connexion$"))
+
+
+def test_a_marketer_logs_in_with_the_keyboard_alone_and_edits_the_freshness_policy(
+    page: Page, studio: Studio
+):
+    page.goto(f"{studio.url}/connexion")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Aller au contenu"
+    page.keyboard.press("Tab")
+    page.keyboard.type(EDITOR)
+    page.keyboard.press("Tab")
+    page.keyboard.type(EDITOR_PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Boîte de réception")).to_be_visible()
+
+    page.get_by_role("link", name="Remerciements et fraîcheur").click()
+    assert_accessible(page)
+    guide_screenshot(page, "tables")
+    page.get_by_label("Champ email", exact=True).fill("-3")
+    page.get_by_role("button", name="Enregistrer la fraîcheur").click()
+    expect(page.get_by_role("alert")).to_contain_text("data/freshness.yml:")
+    page.get_by_label("Champ email", exact=True).fill("18")
+    page.get_by_label("Champ email", exact=True).press("Enter")
+    expect(page.get_by_role("status")).to_contain_text("Enregistré")
+    policy = (studio.root / "data" / "freshness.yml").read_text(encoding="utf-8")
+    assert "  email: 18\n" in policy and "# Durée de validité" in policy
+
+
+def test_a_reader_sees_the_inbox_but_cannot_publish(page: Page, studio: Studio):
+    log_in(page, studio, READER, READER_PASSWORD)
+    expect(page.get_by_role("heading", name="Boîte de réception")).to_be_visible()
+    expect(page.get_by_role("link", name="Publier")).to_have_count(0)
+    page.goto(f"{studio.url}/publier")
+    expect(page.get_by_role("button", name="Publier")).to_have_count(0)
+    # Even a hand-made request is refused: the role is checked by the server.
+    token = page.evaluate("JSON.parse(document.body.getAttribute('hx-headers'))['X-CSRF-Token']")
+    answer = page.request.post(f"{studio.url}/publier", form={"csrf_token": token})
+    assert answer.status == 403
+    assert "lecteur" in answer.text()
+
+
+def test_a_marketer_teaches_merci_a_sentence_from_the_inbox_and_publishes_it(
+    page: Page, studio: Studio
+):
+    before = replies(studio, "consommatrice-1", NOT_UNDERSTOOD)
+    assert ASKS_FOR_PRODUCT not in before
+    # Personal data in another message: the inbox must never show it.
+    replies(studio, "consommatrice-2", "ma livraison pour le 75011 est en retard")
+
+    log_in(page, studio, EDITOR, EDITOR_PASSWORD)
+    expect(page.get_by_role("heading", name="Boîte de réception")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("ma livraison pour le <code postal> est en retard")
+    expect(page.locator("main")).not_to_contain_text("75011")
+    message = page.locator(".message-group", has_text=NOT_UNDERSTOOD)
+    expect(message).to_contain_text("update_profile")
+    intent = message.get_by_label("Attribuer à l'intention")
+    intent.select_option("leave_review")
+    expect(message.locator(".intent-card")).to_contain_text("donner son avis")
+    assert_accessible(page)
+    guide_screenshot(page, "boite")
+    message.get_by_role("button", name="Attribuer", exact=True).click()
+    expect(page.get_by_role("status").first).to_contain_text("Message ajouté aux exemples")
+    expect(page.locator(".message-group", has_text=NOT_UNDERSTOOD)).to_have_count(0)
+    reviews = (studio.root / "data" / "nlu" / "reviews.yml").read_text(encoding="utf-8")
+    assert reviews.count(f"    - {NOT_UNDERSTOOD}\n") == 1
+
+    page.get_by_role("link", name="Publier").click()
+    assert_accessible(page)
+    started = time.monotonic()
+    page.get_by_role("button", name="Publier").click()
+    expect(page.locator("progress")).to_be_visible()
+    guide_screenshot(page, "publication")
+    expect(page.locator(".progress")).to_contain_text("Publié en", timeout=300_000)
+    answer = replies(studio, "consommatrice-3", NOT_UNDERSTOOD)
+    print(f"\nPublier → new model answering: {time.monotonic() - started:.1f} s")
+    assert ASKS_FOR_PRODUCT in answer
+    assert_accessible(page)
+    log = subprocess_git(studio, "log", "-1", "--format=%an %s")
+    assert log.startswith(f"{EDITOR} Studio: {EDITOR} publishes data/nlu/reviews.yml")
+
+    page.get_by_role("link", name="Essayer").click()
+    assert_accessible(page)
+    page.get_by_label("Votre message").fill(NOT_UNDERSTOOD)
+    page.get_by_label("Votre message").press("Enter")
+    expect(page.locator("#turns .bot").last).to_contain_text(ASKS_FOR_PRODUCT)
+    guide_screenshot(page, "essayer")
+
+    page.get_by_role("link", name="Historique").click()
+    assert_accessible(page)
+    row = page.get_by_role("row", name=re.compile(f"{EDITOR}.*publishes"))
+    row.get_by_role("link", name="Voir les changements").click()
+    expect(page.locator("pre.diff")).to_contain_text(f"+    - {NOT_UNDERSTOOD}")
+    assert_accessible(page)
+
+
+def subprocess_git(studio: Studio, *args: str) -> str:
+    import subprocess
+
+    return subprocess.run(
+        ["git", "-C", str(studio.root), *args], capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def test_the_widget_demo_page_has_no_serious_accessibility_violation(page: Page, studio: Studio):
+    page.goto(f"{studio.rasa_url}/webhooks/widget/")
+    assert_accessible(page)
+    page.get_by_role("button", name="Ouvrir la discussion avec Merci").click()
+    expect(page.locator(".message.bot").first).to_contain_text("Je suis Merci")
+    assert_accessible(page)
+
+
+NEW_THANKS = "Un immense merci pour ce tout premier avis 5 étoiles ! Toute l'équipe le lira."
+
+
+def leave_a_first_five_star_review(studio: Studio, sender: str) -> str:
+    assert "Quel produit" in replies(studio, sender, "je veux laisser un avis")
+    replies(studio, sender, "Crème hydratante")
+    assert "Qu'en avez-vous pensé" in replies(studio, sender, "5")
+    return replies(studio, sender, "Excellente crème, très douce")
+
+
+def test_a_broken_placeholder_is_flagged_as_typed_and_blocks_publishing_then_a_thank_you_changes_live(
+    page: Page, studio: Studio
+):
+    log_in(page, studio, EDITOR, EDITOR_PASSWORD)
+    page.get_by_role("link", name="Réponses").click()
+    assert_accessible(page)
+    page.get_by_role("link", name="utter_thank_first_review_5").click()
+    expect(page.locator("main")).to_contain_text("{first_name}")
+    variant = page.get_by_label("Variante 3")
+    preview = page.locator("#preview-2")
+
+    variant.fill("Merci {prenom} pour ce premier avis !")
+    expect(preview.get_by_role("alert")).to_contain_text("{prenom}")
+    expect(preview.locator(".messenger")).to_contain_text(
+        "Merci {prenom} pour ce premier avis\u202f!"
+    )
+    assert_accessible(page)
+    guide_screenshot(page, "reponse")
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.get_by_role("status")).to_contain_text("Réponse enregistrée")
+    page.get_by_role("link", name="Publier").click()
+    page.get_by_role("button", name="Publier").click()
+    problems = page.locator(".problems")
+    expect(problems).to_contain_text(re.compile(r"domain\.yml:\d+: .*prenom"), timeout=60_000)
+    expect(page.get_by_role("alert")).to_contain_text("rien n'a été publié")
+    assert subprocess_git(studio, "status", "--porcelain") == "M domain.yml"
+
+    # The check's message is also shown next to the variant it is about.
+    page.goto(f"{studio.url}/reponses/utter_thank_first_review_5")
+    refused = page.locator(".variant", has=page.get_by_label("Variante 3")).locator(".error")
+    expect(refused).to_contain_text("La dernière publication a été refusée")
+    expect(refused).to_contain_text("{prenom}")
+    page.get_by_label("Variante 3").fill(NEW_THANKS)
+    expect(page.locator("#preview-2 .messenger")).to_contain_text("Toute l'équipe le lira.")
+    expect(page.locator("#preview-2").get_by_role("alert")).to_have_count(0)
+    # The website widget's own script renders the variant being edited.
+    widget = page.locator("#merci-widget .message.bot .bubble")
+    expect(widget).to_have_text(NEW_THANKS.replace(" !", "\u202f!"))
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.get_by_role("status")).to_contain_text("Réponse enregistrée")
+    # The action server words the thank-you from the file: the consumer gets it at once.
+    assert "Un immense merci pour ce tout premier avis" in leave_a_first_five_star_review(
+        studio, "consommatrice-4"
+    )
+
+
+def test_a_second_save_of_the_same_response_is_refused_and_shows_the_other_version(
+    browser, studio: Studio
+):
+    pages = []
+    for _ in range(2):
+        context = browser.new_context(locale="fr-FR")
+        pages.append(context.new_page())
+        log_in(pages[-1], studio, EDITOR, EDITOR_PASSWORD)
+        pages[-1].goto(f"{studio.url}/reponses/utter_thank_review_5")
+    first, second = pages
+    first.get_by_label("Variante 4").fill("5 étoiles de plus : merci, vraiment !")
+    first.get_by_role("button", name="Enregistrer").click()
+    expect(first.get_by_role("status")).to_contain_text("Réponse enregistrée")
+    second.get_by_label("Variante 4").fill("Une autre idée de remerciement.")
+    second.get_by_role("button", name="Enregistrer").click()
+    expect(second.locator(".error[role=alert]")).to_contain_text(
+        "Quelqu'un a enregistré cette réponse"
+    )
+    expect(second.locator(".error[role=alert]")).to_contain_text(
+        "5 étoiles de plus : merci, vraiment !"
+    )
+    domain = (studio.root / "domain.yml").read_text(encoding="utf-8")
+    assert "Une autre idée de remerciement." not in domain
+    for each in pages:
+        each.context.close()
+
+
+def test_a_reader_opens_the_invisible_work_report_from_the_dashboard(page: Page, studio: Studio):
+    log_in(page, studio, READER, READER_PASSWORD)
+    page.get_by_role("link", name="Tableau de bord").click()
+    assert_accessible(page)
+    page.get_by_role("link", name="Ouvrir le rapport du travail invisible").click()
+    expect(page.locator("body")).to_contain_text("travail invisible", ignore_case=True)
+
+
+def test_going_back_to_the_first_version_restores_the_files_as_they_were(
+    page: Page, studio: Studio
+):
+    log_in(page, studio, EDITOR, EDITOR_PASSWORD)
+    page.goto(f"{studio.url}/historique")
+    page.get_by_role("row", name=re.compile("Initial")).get_by_role(
+        "button", name=re.compile("Revenir à la version")
+    ).click()
+    expect(page.get_by_role("status")).to_contain_text("Le contenu est revenu à la version")
+    first = subprocess_git(studio, "rev-list", "--max-parents=0", "HEAD")
+    for name in ("domain.yml", "data/nlu/reviews.yml"):
+        as_first = subprocess_git(studio, "show", f"{first}:{name}")
+        assert (studio.root / name).read_text(encoding="utf-8").strip() == as_first
