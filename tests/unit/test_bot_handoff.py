@@ -6,7 +6,7 @@ from bot.config import PROJECT_ROOT
 from bot.domain.handoff import contact_values, handoff_tag
 from bot.domain.wording import choose_variant, load_responses, render
 
-RESPONSES = load_responses.__wrapped__(PROJECT_ROOT / "domain.yml")
+RESPONSES = load_responses(PROJECT_ROOT / "domain.yml")
 
 
 def contact_reply(**settings: str | None) -> str:
