@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from ipaddress import ip_network
 from pathlib import Path
+from typing import TypedDict
 from urllib.parse import urlsplit, urlunsplit
 
 from dotenv import load_dotenv
@@ -189,27 +190,63 @@ def default_database_url() -> str:
     return f"sqlite:///{PROJECT_ROOT / 'var' / 'merci.db'}"
 
 
+def _path(variable: str, default: Path) -> Path:
+    return Path(os.environ.get(variable) or default)
+
+
+class _ContentPaths(TypedDict):
+    domain_path: Path
+    congratulations_path: Path
+    freshness_path: Path
+    privacy_path: Path
+    report_assumptions_path: Path
+    catalogue_path: Path
+
+
+class _MessengerSettings(TypedDict):
+    messenger_verify_token: str | None
+    messenger_app_secret: str | None
+    messenger_page_access_token: str | None
+    messenger_graph_api_url: str
+    messenger_graph_api_version: str
+    messenger_message_tag: str | None
+
+
+def _content_paths() -> _ContentPaths:
+    """Where the marketers' files are (each can be moved by its own variable)."""
+    data = PROJECT_ROOT / "data"
+    return {
+        "domain_path": _path("MERCI_DOMAIN_PATH", PROJECT_ROOT / "domain.yml"),
+        "congratulations_path": _path("MERCI_CONGRATULATIONS_PATH", data / "congratulations.yml"),
+        "freshness_path": _path("MERCI_FRESHNESS_PATH", data / "freshness.yml"),
+        "privacy_path": _path("MERCI_PRIVACY_PATH", data / "privacy.yml"),
+        "report_assumptions_path": _path("MERCI_REPORT_PATH", data / "report.yml"),
+        "catalogue_path": _path("MERCI_CATALOGUE_PATH", data / "products.yml"),
+    }
+
+
+def _messenger_settings() -> _MessengerSettings:
+    return {
+        "messenger_verify_token": os.environ.get("MESSENGER_VERIFY_TOKEN") or None,
+        "messenger_app_secret": os.environ.get("MESSENGER_APP_SECRET") or None,
+        "messenger_page_access_token": os.environ.get("MESSENGER_PAGE_ACCESS_TOKEN") or None,
+        "messenger_graph_api_url": (
+            os.environ.get("MESSENGER_GRAPH_API_URL") or "https://graph.facebook.com"
+        ).rstrip("/"),
+        "messenger_graph_api_version": os.environ.get("MESSENGER_GRAPH_API_VERSION") or "v21.0",
+        "messenger_message_tag": os.environ.get("MESSENGER_MESSAGE_TAG") or None,
+    }
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     """Load settings once; tests call ``get_settings.cache_clear()`` after changing env."""
     load_dotenv(PROJECT_ROOT / ".env", override=False)
     return Settings(
+        **_content_paths(),
+        **_messenger_settings(),
         database_url=os.environ.get("DATABASE_URL") or default_database_url(),
-        domain_path=Path(os.environ.get("MERCI_DOMAIN_PATH") or PROJECT_ROOT / "domain.yml"),
-        congratulations_path=Path(
-            os.environ.get("MERCI_CONGRATULATIONS_PATH")
-            or PROJECT_ROOT / "data" / "congratulations.yml"
-        ),
-        freshness_path=Path(
-            os.environ.get("MERCI_FRESHNESS_PATH") or PROJECT_ROOT / "data" / "freshness.yml"
-        ),
-        privacy_path=Path(
-            os.environ.get("MERCI_PRIVACY_PATH") or PROJECT_ROOT / "data" / "privacy.yml"
-        ),
         privacy_url=os.environ.get("MERCI_PRIVACY_URL") or DEFAULT_PRIVACY_URL,
-        report_assumptions_path=Path(
-            os.environ.get("MERCI_REPORT_PATH") or PROJECT_ROOT / "data" / "report.yml"
-        ),
         log_level=log_level(os.environ.get("MERCI_LOG_LEVEL")),
         brand_events_secret=os.environ.get("BRAND_EVENTS_SECRET") or None,
         widget_identity_secret=os.environ.get("WIDGET_IDENTITY_SECRET") or None,
@@ -219,14 +256,6 @@ def get_settings() -> Settings:
             os.environ.get("MERCI_PROFILE_REMINDER_HOURS") or DEFAULT_PROFILE_REMINDER_HOURS
         ),
         scheduler_interval_seconds=float(os.environ.get("MERCI_SCHEDULER_INTERVAL", "30")),
-        messenger_verify_token=os.environ.get("MESSENGER_VERIFY_TOKEN") or None,
-        messenger_app_secret=os.environ.get("MESSENGER_APP_SECRET") or None,
-        messenger_page_access_token=os.environ.get("MESSENGER_PAGE_ACCESS_TOKEN") or None,
-        messenger_graph_api_url=(
-            os.environ.get("MESSENGER_GRAPH_API_URL") or "https://graph.facebook.com"
-        ).rstrip("/"),
-        messenger_graph_api_version=os.environ.get("MESSENGER_GRAPH_API_VERSION") or "v21.0",
-        messenger_message_tag=os.environ.get("MESSENGER_MESSAGE_TAG") or None,
         nudge_lease_seconds=float(os.environ.get("MERCI_NUDGE_LEASE_SECONDS") or 300),
         log_dir=Path(os.environ.get("MERCI_LOG_DIR") or PROJECT_ROOT / "var" / "log"),
         max_message_chars=int(os.environ.get("MERCI_MAX_MESSAGE_CHARS") or 5000),
@@ -240,9 +269,6 @@ def get_settings() -> Settings:
         trusted_proxies=trusted_proxies(os.environ.get("MERCI_TRUSTED_PROXIES")),
         action_server_url=os.environ.get("MERCI_ACTION_SERVER_URL") or None,
         actions=actions_mode(os.environ.get("MERCI_ACTIONS")),
-        catalogue_path=Path(
-            os.environ.get("MERCI_CATALOGUE_PATH") or PROJECT_ROOT / "data" / "products.yml"
-        ),
         brand_name=(os.environ.get("MERCI_BRAND_NAME") or "").strip() or DEFAULT_BRAND_NAME,
         contact_url=os.environ.get("MERCI_CONTACT_URL") or None,
         contact_phone=os.environ.get("MERCI_CONTACT_PHONE") or None,
