@@ -40,6 +40,11 @@ PARTS: tuple[tuple[str, str], ...] = (
 )
 
 
+IDLE = re.compile(
+    r"^(_worker \(concurrent/|serve \(.*sanic/server/runners|select \(|poll \(|wait \()"
+)
+
+
 def py_spy() -> str:
     return str(Path(sys.executable).with_name("py-spy"))
 
@@ -83,8 +88,11 @@ def summarise(raw: str) -> dict[str, Any]:
     stacks: list[tuple[list[str], int]] = []
     for line in raw.splitlines():
         stack, _, count = line.rpartition(" ")
-        if stack and count.isdigit():
-            stacks.append((stack.split(";"), int(count)))
+        frames = stack.split(";")
+        # With --nonblocking, py-spy cannot always tell a thread waiting in C (the event
+        # loop's select, an idle worker thread) from a busy one: those samples are waits.
+        if stack and count.isdigit() and not IDLE.search(frames[-1]):
+            stacks.append((frames, int(count)))
     total = sum(count for _, count in stacks) or 1
     parts = Counter[str]()
     inclusive = Counter[str]()
