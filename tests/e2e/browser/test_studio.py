@@ -257,9 +257,12 @@ def test_a_second_save_of_the_same_response_is_refused_and_shows_the_other_versi
         each.context.close()
 
 
-def test_a_reader_opens_the_invisible_work_report_from_the_dashboard(page: Page, studio: Studio):
+def test_a_reader_opens_both_reports_from_the_dashboard(page: Page, studio: Studio):
     log_in(page, studio, READER, READER_PASSWORD)
     page.get_by_role("link", name="Tableau de bord").click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Calculer le rapport NLU").click()
+    expect(page.get_by_label("Rapport NLU")).to_contain_text("Exactitude", timeout=180_000)
     assert_accessible(page)
     page.get_by_role("link", name="Ouvrir le rapport du travail invisible").click()
     expect(page.locator("body")).to_contain_text("travail invisible", ignore_case=True)
