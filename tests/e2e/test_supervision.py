@@ -35,6 +35,14 @@ def answers(url: str, sender: str) -> bool:
         return False
 
 
+def studio_answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return bool(response.status == 200)
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return False
+
+
 def wait_for(condition, timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -44,11 +52,14 @@ def wait_for(condition, timeout: float, what: str) -> None:
     pytest.fail(f"{what} within {timeout:.0f} s")
 
 
-def start_runner(tmp_path: Path, rasa_port: int, action_port: int) -> subprocess.Popen:
+def start_runner(
+    tmp_path: Path, rasa_port: int, action_port: int, studio_port: int | None = None
+) -> subprocess.Popen:
     database_url = f"sqlite:///{tmp_path / 'merci.db'}"
     upgrade(database_url)
     env = {
         **os.environ,
+        "MERCI_STUDIO_PORT": str(studio_port or free_port()),
         "DATABASE_URL": database_url,
         "MERCI_LOG_DIR": str(tmp_path),
         "RASA_TELEMETRY_ENABLED": "false",
@@ -62,11 +73,14 @@ def start_runner(tmp_path: Path, rasa_port: int, action_port: int) -> subprocess
 
 
 def test_a_killed_action_server_is_restarted_and_merci_answers_again(tmp_path):
-    rasa_port, action_port = free_port(), free_port()
+    rasa_port, action_port, studio_port = free_port(), free_port(), free_port()
     url = f"http://127.0.0.1:{rasa_port}"
-    runner = start_runner(tmp_path, rasa_port, action_port)
+    runner = start_runner(tmp_path, rasa_port, action_port, studio_port)
     try:
         wait_for(lambda: answers(url, "e2e-supervised-1"), 240, "Merci did not answer")
+        studio = f"http://127.0.0.1:{studio_port}/"
+        wait_for(lambda: studio_answers(f"{studio}connexion"), 60, "the studio did not answer")
+        assert f"Merci Studio, for marketers: {studio}" in (tmp_path / "runner.out").read_text()
         (action_server,) = children(runner, "run actions")
 
         os.kill(action_server, signal.SIGKILL)
@@ -84,5 +98,5 @@ def test_a_killed_action_server_is_restarted_and_merci_answers_again(tmp_path):
         runner.send_signal(signal.SIGTERM)
         runner.wait(timeout=60)
     assert runner.returncode == 0
-    assert len(servers) == 3, "the action server, the Rasa server and the scheduler"
+    assert len(servers) == 4, "the action server, the Rasa server, the scheduler, the studio"
     assert not [pid for pid in servers if Path(f"/proc/{pid}").exists()], "SIGTERM stops them all"

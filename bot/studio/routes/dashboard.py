@@ -27,10 +27,10 @@ async def dashboard(request: Request) -> Response:
     return dashboard_page(request)
 
 
-def dashboard_page(request: Request) -> Response:
+def dashboard_page(request: Request, failed: bool = False) -> Response:
     nlu = reports_dir(request) / MARKDOWN_NAME
     text = nlu.read_text(encoding="utf-8") if nlu.exists() else ""
-    return page(request, "dashboard.html", nlu_report=text)
+    return page(request, "dashboard.html", nlu_report=text, nlu_failed=failed)
 
 
 def _invisible_work(root: Path, engine: Engine, out: Path) -> Path:
@@ -56,10 +56,10 @@ async def invisible_work(request: Request) -> Response:
     return HTMLResponse(html.read_text(encoding="utf-8"))
 
 
-def _nlu(root: Path, out: Path) -> None:
+def _nlu(root: Path, out: Path) -> int:
     # The report's own summary goes to stdout: the page shows the written report instead.
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(sys.stderr):
-        run_nlu_report(
+        return run_nlu_report(
             root, root / "models" / "merci.tar.gz", root / "tests" / "nlu" / "test_nlu.yml", out
         )
 
@@ -68,8 +68,8 @@ def _nlu(root: Path, out: Path) -> None:
 async def nlu_report(request: Request) -> Response:
     """``make nlu-report`` on the published model (about half a minute)."""
     await checked_form(request)
-    await run_in_threadpool(_nlu, config(request).root, reports_dir(request))
-    return dashboard_page(request)
+    status = await run_in_threadpool(_nlu, config(request).root, reports_dir(request))
+    return dashboard_page(request, failed=status != 0)
 
 
 def routes() -> list[Route]:

@@ -45,6 +45,9 @@ def copy_project(root: Path) -> None:
             shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
         else:
             shutil.copy2(source, target)
+    # The model the Rasa server starts with is the project's published one.
+    (root / "models").mkdir()
+    shutil.copy2(MODEL, root / "models" / MODEL.name)
     git = ["git", "-c", "user.name=Merci", "-c", "user.email=merci@example.invalid"]
     subprocess.run(["git", "init", "--quiet", str(root)], check=True)
     subprocess.run([*git, "-C", str(root), "add", "--all"], check=True)

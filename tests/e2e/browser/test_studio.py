@@ -141,7 +141,7 @@ def test_a_marketer_teaches_merci_a_sentence_from_the_inbox_and_publishes_it(
     assert ASKS_FOR_PRODUCT in answer
     assert_accessible(page)
     log = subprocess_git(studio, "log", "-1", "--format=%an %s")
-    assert log.startswith(f"{EDITOR} Studio: {EDITOR} publishes data/nlu/reviews.yml")
+    assert log.startswith(f"{EDITOR} Studio: {EDITOR} publishes ") and "data/nlu/reviews.yml" in log
 
     page.get_by_role("link", name="Essayer").click()
     assert_accessible(page)
@@ -257,9 +257,12 @@ def test_a_second_save_of_the_same_response_is_refused_and_shows_the_other_versi
         each.context.close()
 
 
-def test_a_reader_opens_the_invisible_work_report_from_the_dashboard(page: Page, studio: Studio):
+def test_a_reader_opens_both_reports_from_the_dashboard(page: Page, studio: Studio):
     log_in(page, studio, READER, READER_PASSWORD)
     page.get_by_role("link", name="Tableau de bord").click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Calculer le rapport NLU").click()
+    expect(page.get_by_label("Rapport NLU")).to_contain_text("Exactitude", timeout=180_000)
     assert_accessible(page)
     page.get_by_role("link", name="Ouvrir le rapport du travail invisible").click()
     expect(page.locator("body")).to_contain_text("travail invisible", ignore_case=True)
