@@ -16,7 +16,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
@@ -49,7 +49,8 @@ class Topology:
     database_url: str
     redis_url: str
     directory: Path
-    supervisor: Supervisor
+    # Its launches carry the servers' environment, secrets included: never in a repr.
+    supervisor: Supervisor = field(repr=False)
 
 
 @dataclass(frozen=True)
