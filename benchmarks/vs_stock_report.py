@@ -276,7 +276,7 @@ def markdown(result: dict[str, Any]) -> str:
     lines += ["", "## Scaled topology (reports/bench-scaled.json)", ""]
     if scaled:
         lines += ["| figure | value |", "|---|---:|"]
-        lines += [f"| {k} | {cell(v, 2)} |" for k, v in scaled.items()]
+        lines += [f"| {k} | {cell(v, 2)} |" for k, v in flatten(scaled).items()]
     else:
         lines.append("Not measured in this run (`benchmarks/bench_scaled.py` writes it).")
     for name, profile in result["profiles"].items():

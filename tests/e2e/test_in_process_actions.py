@@ -61,5 +61,5 @@ def test_forms_and_saved_answers_work_without_the_action_server(tmp_path):
     engine.dispose()
     assert fields.get("first_name") == "Marie" and "email" not in fields
     assert [(r.rating, r.product, r.text) for r in reviews] == [
-        (5, "Crème hydratante", "Excellente crème, très douce")
+        (5, "Crème de jour", "Excellente crème, très douce")
     ]

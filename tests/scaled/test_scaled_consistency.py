@@ -30,26 +30,32 @@ SENDERS = 20
 PAIRS = ((9, 10), (27, 28))
 # The brand's event for a consumer is posted when their conversation reaches this message.
 EVENT_AT = 14
+# Products of the catalogue (data/products.yml), each with the start of its review text
+# (the sender's name ends it, so that no two consumers' reviews are alike).
+REVIEWS = (
+    ("Crème de jour", "Très bien,"),
+    ("Savon au lait d'ânesse", "Très bien,"),
+    ("Gel douche à l'amande", "Parfait,"),
+    ("Lait corps à l'aloe vera", "Parfait,"),
+)
 
 
 def script(name: str) -> list[str]:
     """Thirty messages: two reviews, small talk, the whole profile, two more reviews."""
     review = ["je veux laisser un avis", "{product}", "5", "{opinion}"]
     messages = ["bonjour"]
-    for product in ("Crème", "Savon"):
+    for product, opinion in REVIEWS[:2]:
         messages += [
-            m.format(product=f"{product} {name}", opinion=f"Très bien, {product} {name}")
-            for m in review
+            m.format(product=product, opinion=f"{opinion} {product} {name}") for m in review
         ]
     messages += ["merci beaucoup", "bonjour"]
     messages += [
         "je veux compléter mon profil", "Oui", "Marie", f"marie.{name}@exemple.fr",
         "06 12 34 56 78", "12 mars 1990", "Lyon 69003", "cuisine et voyages", "par SMS",
     ]  # fmt: skip
-    for product in ("Gel", "Lait"):
+    for product, opinion in REVIEWS[2:]:
         messages += [
-            m.format(product=f"{product} {name}", opinion=f"Parfait, {product} {name}")
-            for m in review
+            m.format(product=product, opinion=f"{opinion} {product} {name}") for m in review
         ]
     messages += ["merci beaucoup", "bonjour"]
     assert len(messages) == 30
@@ -190,13 +196,5 @@ def test_twenty_consumers_on_two_servers_lose_and_double_nothing(servers):
         received = user_messages(first, sender)
         assert in_order(received, sent, index % 3 == 0), (sender, received)
         got = outcome(first, sender, replies_of[index])
-        assert got["chat_reviews"] == [
-            (f"{p} {sender}", 5, f"{o} {p} {sender}")
-            for p, o in (
-                ("Crème", "Très bien,"),
-                ("Savon", "Très bien,"),
-                ("Gel", "Parfait,"),
-                ("Lait", "Parfait,"),
-            )
-        ], sender
+        assert got["chat_reviews"] == [(p, 5, f"{o} {p} {sender}") for p, o in REVIEWS], sender
         assert {**got, "chat_reviews": None} == {**expected, "chat_reviews": None}, sender
