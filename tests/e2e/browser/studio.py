@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from playwright.sync_api import Page
+from playwright.sync_api import Browser, Cookie, Page, expect
 
 from bot.config import PROJECT_ROOT
 from bot.runtime.runner import serving, stop, wait_until_up
@@ -100,7 +100,31 @@ def log_in(page: Page, studio: Studio, name: str, password: str) -> None:
     page.goto(f"{studio.url}/connexion")
     page.get_by_label("Nom").fill(name)
     page.get_by_label("Mot de passe").fill(password)
-    page.get_by_role("button", name="Se connecter").click()
+    # The answer (the inbox, or the form again with its error) is loaded before the test
+    # goes on: a page opened sooner would be opened without the session.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Se connecter").click()
+
+
+def sign_in_once(browser: Browser, studio: Studio, name: str, password: str) -> list[Cookie]:
+    """The session cookie of one real login through the form, for pages that start signed in.
+
+    The studio allows five login attempts a minute from one address, and every test comes
+    from 127.0.0.1: tests that are not about logging in reuse one login per user.
+    """
+    context = browser.new_context(locale="fr-FR")
+    try:
+        page = context.new_page()
+        log_in(page, studio, name, password)
+        expect(page.get_by_role("heading", name="Boîte de réception")).to_be_visible()
+        return context.cookies()
+    finally:
+        context.close()
+
+
+def open_signed_in(page: Page, studio: Studio, cookies: list[Cookie], path: str = "/boite") -> None:
+    page.context.add_cookies(cookies)
+    page.goto(f"{studio.url}{path}")
 
 
 def serious_violations(page: Page) -> list[str]:

@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Cookie, Page, expect
 
 from bot.config import PROJECT_ROOT
 from bot.studio import rasa_client
@@ -23,14 +23,17 @@ from tests.e2e.browser.studio import (
     READER_PASSWORD,
     Studio,
     log_in,
+    open_signed_in,
     running_studio,
     serious_violations,
+    sign_in_once,
 )
 
 pytestmark = pytest.mark.e2e
 
-# Merci takes it for a profile update, unsure (about 50 %): a marketer teaches it better.
-NOT_UNDERSTOOD = "j'aimerais raconter mon ressenti sur le sérum"
+# Below the fallback threshold: Merci's best guess is a profile update (about 33 %), so it
+# does not understand; a marketer teaches it that this consumer wants to leave a review.
+NOT_UNDERSTOOD = "j'aimerais raconter mon ressenti"
 ASKS_FOR_PRODUCT = "Quel produit souhaitez-vous évaluer"
 GUIDE_IMAGES = PROJECT_ROOT / "docs" / "img"
 
@@ -39,6 +42,21 @@ GUIDE_IMAGES = PROJECT_ROOT / "docs" / "img"
 def studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Studio]:
     with running_studio(tmp_path_factory.mktemp("studio")) as running:
         yield running
+
+
+@pytest.fixture(scope="module")
+def editor(browser: Browser, studio: Studio) -> list[Cookie]:
+    return sign_in_once(browser, studio, EDITOR, EDITOR_PASSWORD)
+
+
+@pytest.fixture(scope="module")
+def reader(browser: Browser, studio: Studio) -> list[Cookie]:
+    return sign_in_once(browser, studio, READER, READER_PASSWORD)
+
+
+def changed_files(studio: Studio) -> set[str]:
+    """The project copy's files saved but not published (committed)."""
+    return set(subprocess_git(studio, "diff", "HEAD", "--name-only").splitlines())
 
 
 def replies(studio: Studio, sender: str, text: str) -> str:
@@ -96,8 +114,10 @@ def test_a_marketer_logs_in_with_the_keyboard_alone_and_edits_the_freshness_poli
     assert "  email: 18\n" in policy and "# Durée de validité" in policy
 
 
-def test_a_reader_sees_the_inbox_but_cannot_publish(page: Page, studio: Studio):
-    log_in(page, studio, READER, READER_PASSWORD)
+def test_a_reader_sees_the_inbox_but_cannot_publish(
+    page: Page, studio: Studio, reader: list[Cookie]
+):
+    open_signed_in(page, studio, reader)
     expect(page.get_by_role("heading", name="Boîte de réception")).to_be_visible()
     expect(page.get_by_role("link", name="Publier")).to_have_count(0)
     page.goto(f"{studio.url}/publier")
@@ -110,18 +130,19 @@ def test_a_reader_sees_the_inbox_but_cannot_publish(page: Page, studio: Studio):
 
 
 def test_a_marketer_teaches_merci_a_sentence_from_the_inbox_and_publishes_it(
-    page: Page, studio: Studio
+    page: Page, studio: Studio, editor: list[Cookie]
 ):
     before = replies(studio, "consommatrice-1", NOT_UNDERSTOOD)
     assert ASKS_FOR_PRODUCT not in before
     # Personal data in another message: the inbox must never show it.
     replies(studio, "consommatrice-2", "ma livraison pour le 75011 est en retard")
 
-    log_in(page, studio, EDITOR, EDITOR_PASSWORD)
+    open_signed_in(page, studio, editor)
     expect(page.get_by_role("heading", name="Boîte de réception")).to_be_visible()
     expect(page.locator("main")).to_contain_text("ma livraison pour le <code postal> est en retard")
     expect(page.locator("main")).not_to_contain_text("75011")
     message = page.locator(".message-group", has_text=NOT_UNDERSTOOD)
+    expect(message).to_contain_text("compris comme nlu_fallback")
     expect(message).to_contain_text("update_profile")
     intent = message.get_by_label("Attribuer à l'intention")
     intent.select_option("leave_review")
@@ -190,9 +211,11 @@ def leave_a_first_five_star_review(studio: Studio, sender: str) -> str:
 
 
 def test_a_broken_placeholder_is_flagged_as_typed_and_blocks_publishing_then_a_thank_you_changes_live(
-    page: Page, studio: Studio
+    page: Page, studio: Studio, editor: list[Cookie]
 ):
-    log_in(page, studio, EDITOR, EDITOR_PASSWORD)
+    published = subprocess_git(studio, "rev-parse", "HEAD")
+    saved_before = changed_files(studio)
+    open_signed_in(page, studio, editor)
     page.get_by_role("link", name="Réponses").click()
     assert_accessible(page)
     page.get_by_role("link", name="utter_thank_first_review_5").click()
@@ -214,7 +237,9 @@ def test_a_broken_placeholder_is_flagged_as_typed_and_blocks_publishing_then_a_t
     problems = page.locator(".problems")
     expect(problems).to_contain_text(re.compile(r"domain\.yml:\d+: .*prenom"), timeout=60_000)
     expect(page.get_by_role("alert")).to_contain_text("rien n'a été publié")
-    assert subprocess_git(studio, "status", "--porcelain") == "M domain.yml"
+    # Nothing published: the broken response stays saved, beside what was saved before.
+    assert subprocess_git(studio, "rev-parse", "HEAD") == published
+    assert changed_files(studio) == saved_before | {"domain.yml"}
 
     # The check's message is also shown next to the variant it is about.
     page.goto(f"{studio.url}/reponses/utter_thank_first_review_5")
@@ -236,14 +261,13 @@ def test_a_broken_placeholder_is_flagged_as_typed_and_blocks_publishing_then_a_t
 
 
 def test_a_second_save_of_the_same_response_is_refused_and_shows_the_other_version(
-    browser, studio: Studio
+    browser: Browser, studio: Studio, editor: list[Cookie]
 ):
     pages = []
     for _ in range(2):
         context = browser.new_context(locale="fr-FR")
         pages.append(context.new_page())
-        log_in(pages[-1], studio, EDITOR, EDITOR_PASSWORD)
-        pages[-1].goto(f"{studio.url}/reponses/utter_thank_review_5")
+        open_signed_in(pages[-1], studio, editor, "/reponses/utter_thank_review_5")
     first, second = pages
     first.get_by_label("Variante 4").fill("5 étoiles de plus : merci, vraiment !")
     first.get_by_role("button", name="Enregistrer").click()
@@ -262,8 +286,10 @@ def test_a_second_save_of_the_same_response_is_refused_and_shows_the_other_versi
         each.context.close()
 
 
-def test_a_reader_opens_both_reports_from_the_dashboard(page: Page, studio: Studio):
-    log_in(page, studio, READER, READER_PASSWORD)
+def test_a_reader_opens_both_reports_from_the_dashboard(
+    page: Page, studio: Studio, reader: list[Cookie]
+):
+    open_signed_in(page, studio, reader)
     page.get_by_role("link", name="Tableau de bord").click()
     assert_accessible(page)
     page.get_by_role("button", name="Calculer le rapport NLU").click()
@@ -274,9 +300,9 @@ def test_a_reader_opens_both_reports_from_the_dashboard(page: Page, studio: Stud
 
 
 def test_going_back_to_the_first_version_restores_the_files_as_they_were(
-    page: Page, studio: Studio
+    page: Page, studio: Studio, editor: list[Cookie]
 ):
-    log_in(page, studio, EDITOR, EDITOR_PASSWORD)
+    open_signed_in(page, studio, editor)
     page.goto(f"{studio.url}/historique")
     page.get_by_role("row", name=re.compile("Initial")).get_by_role(
         "button", name=re.compile("Revenir à la version")
