@@ -31,6 +31,22 @@ class SlidingWindow:
 
     def allow(self, key: str) -> bool:
         """Count one event for ``key``; False (not counted) when over the limit."""
+        times = self._recent(key)
+        if len(times) >= self.limit:
+            return False
+        times.append(self._clock())
+        return True
+
+    def over(self, key: str) -> bool:
+        """Whether ``key`` has used up its events in the window (nothing is counted)."""
+        return len(self._recent(key)) >= self.limit
+
+    def record(self, key: str) -> None:
+        """Count one event for ``key``, even over the limit."""
+        self._recent(key).append(self._clock())
+
+    def _recent(self, key: str) -> deque[float]:
+        """``key``'s events still in the window, its entry moved to the most recent end."""
         now = self._clock()
         times = self._accepted.pop(key, None) or deque()
         while times and times[0] <= now - self.window:
@@ -38,10 +54,7 @@ class SlidingWindow:
         self._accepted[key] = times  # most recently seen last
         if len(self._accepted) > self._max_keys:
             self._accepted.popitem(last=False)
-        if len(times) >= self.limit:
-            return False
-        times.append(now)
-        return True
+        return times
 
     def __len__(self) -> int:
         return len(self._accepted)

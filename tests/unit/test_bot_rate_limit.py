@@ -47,3 +47,19 @@ def test_memory_is_bounded_by_the_number_of_keys_kept():
     for index in range(10_000):
         limiter.allow(f"sender-{index}")
     assert len(limiter) <= 100
+
+
+def test_looking_counts_nothing_and_recording_counts_even_over_the_limit():
+    clock = FakeClock()
+    window = SlidingWindow(limit=2, window_seconds=10, clock=clock)
+    assert not window.over("login") and not window.over("login")
+    window.record("login")
+    clock.now += 5
+    window.record("login")
+    assert window.over("login")
+    clock.now += 1
+    window.record("login")  # over the limit: counted all the same
+    clock.now += 4.5  # the first one has left the window, the two later ones have not
+    assert window.over("login")
+    clock.now += 5
+    assert not window.over("login")

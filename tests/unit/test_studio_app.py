@@ -118,3 +118,14 @@ def test_after_five_wrong_passwords_even_the_right_one_waits_a_minute(client: Te
     )
     assert right.status_code == 429
     assert "Trop de tentatives" in right.text
+
+
+def test_marketers_logging_in_from_one_office_never_lock_each_other_out(client: TestClient):
+    token = csrf(client)
+    for _ in range(8):
+        answer = client.post(
+            "/connexion", data={"name": "Camille", "password": PASSWORD, "csrf_token": token}
+        )
+        assert answer.status_code == 200 and "Boîte de réception" in answer.text
+        client.post("/deconnexion", data={"csrf_token": csrf(client)})
+        token = csrf(client)

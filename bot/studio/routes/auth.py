@@ -23,11 +23,16 @@ async def login(request: Request) -> Response:
     name, password = str(form.get("name") or "").strip(), str(form.get("password") or "")
     limiter: SlidingWindow = request.app.state.login_attempts
     address = request.client.host if request.client else "?"
-    if not (limiter.allow(f"address:{address}") and limiter.allow(f"name:{name}")):
+    # Only failed attempts count: enough for typos, not for guessing; marketers behind one
+    # office address never lock each other out by logging in.
+    keys = (f"address:{address}", f"name:{name}")
+    if any(limiter.over(key) for key in keys):
         message = "Trop de tentatives : patientez une minute avant de réessayer."
         return page(request, "login.html", 429, error=message, name=name)
     user = authenticate(config(request).engine, name, password)
     if user is None:
+        for key in keys:
+            limiter.record(key)
         message = "Nom ou mot de passe incorrect."
         return page(request, "login.html", 401, error=message, name=name)
     request.session.clear()
