@@ -45,7 +45,8 @@ REQUEST_WORDS = frozenset({
     "mettre", "met", "mets", "attribue", "avi", "avis", "note", "noter", "evaluer", "etoile",
     "lui", "y", "produit", "svp", "stp", "merci", "bonjour", "alor", "alors", "ok", "1",
     "2", "3", "4", "5", "un", "deux", "trois", "quatre", "cinq", "s", "plait", "vous", "te",
-    "nouveau", "nouvelle", "dernier", "derniere", "achat", "commande",
+    "nouveau", "nouvelle", "dernier", "derniere", "achat", "commande", "raconter",
+    "partager", "dire", "ressenti", "experience", "opinion", "impression", "mon", "ma", "mes",
 })  # fmt: skip
 
 

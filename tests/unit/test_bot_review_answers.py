@@ -44,6 +44,18 @@ def test_a_review_asked_with_a_product_names_the_product_only(text):
     assert opening(text) == ReviewDraft(**CREME)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "j'aimerais raconter mon ressenti",
+        "je voudrais partager mon expérience",
+        "je veux vous dire mon opinion sur la crème",
+    ],
+)
+def test_asking_to_tell_what_one_thinks_is_not_the_review_itself(text):
+    assert opening(text).text is None
+
+
 @pytest.mark.parametrize(("text", "rating"), [("5/5", 5), ("je mets 3", 3), ("deux étoiles", 2)])
 def test_ratings_said_in_a_sentence(text, rating):
     assert opening(f"{text} pour le baume à lèvres").rating == rating
