@@ -117,6 +117,8 @@ class ActionAskProduct(Action):
             )
         elif tracker.get_slot("product_not_found"):
             dispatcher.utter_message(response="utter_product_not_found")
+        elif tracker.get_slot("rating") is not None or tracker.get_slot("review_text"):
+            dispatcher.utter_message(response="utter_ask_product_again")
         else:
             dispatcher.utter_message(response="utter_ask_product")
         return [SlotSet(slot, None) for slot in PRODUCT_QUESTION]

@@ -16,6 +16,8 @@ NNBSP = "\u202f"
 ASK_TEXT = "Qu'en avez-vous pensé"
 ASK_RATING = "Quelle note lui donnez-vous"
 ASK_PRODUCT = "Quel produit souhaitez-vous évaluer"
+# Once the rating or the review is known, the product is asked without a second welcome.
+ASK_PRODUCT_AGAIN = "C'est noté. De quel produit s'agit-il"
 
 
 def stored(merci, sender: str) -> list[tuple[str | None, str | None, int, str]]:
@@ -66,7 +68,7 @@ def test_a_rating_given_when_the_product_was_asked_is_kept_for_its_own_question(
 
     assert ASK_PRODUCT in chat.say("je veux laisser un avis")[0]
     (question,) = chat.say("3")
-    assert ASK_PRODUCT in question, "the product is still unknown"
+    assert question.startswith(ASK_PRODUCT_AGAIN), "the product is still unknown"
     (question,) = chat.say("le savon au lait d'ânesse")
     assert question.startswith(ASK_TEXT), "the rating was kept: not asked again"
     chat.say("Doux, mais il fond vite")
@@ -131,7 +133,7 @@ def test_a_long_review_given_when_the_product_was_asked_is_the_text(merci):
 
     chat.say("je veux laisser un avis")
     (question,) = chat.say("Texture agréable mais parfum trop fort")
-    assert ASK_PRODUCT in question, "the review is kept, the product is asked after"
+    assert question.startswith(ASK_PRODUCT_AGAIN), "the review is kept, the product asked after"
     (question,) = chat.say("la crème de jour")
     assert question.startswith(ASK_RATING)
     chat.say("4")
