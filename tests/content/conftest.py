@@ -6,13 +6,12 @@ renamed) and reads what ``make check`` would print about it.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from bot.config import PROJECT_ROOT
 from bot.tools.content import ContentPaths, check_content
+from tests.project_copy import copy_project_files
 
 # What make check reads: the content, and the code that names responses.
 CONTENT = ("domain.yml", "data", "actions", "bot/channels", "tests/nlu/test_nlu.yml")
@@ -56,11 +55,5 @@ class Project:
 
 @pytest.fixture
 def project(tmp_path: Path) -> Project:
-    for name in CONTENT:
-        source, target = PROJECT_ROOT / name, tmp_path / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if source.is_dir():
-            shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy(source, target)
+    copy_project_files(CONTENT, tmp_path)
     return Project(tmp_path)

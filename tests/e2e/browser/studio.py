@@ -20,6 +20,7 @@ from bot.storage.engine import build_engine
 from bot.storage.migrate import upgrade
 from bot.studio.accounts import add_user
 from tests.e2e.conftest import MODEL, free_port
+from tests.project_copy import copy_project_files
 
 API_TOKEN = "studio-e2e-api-token"
 EDITOR, EDITOR_PASSWORD = "Camille", "mot-de-passe-editrice"
@@ -38,13 +39,7 @@ class Studio:
 
 
 def copy_project(root: Path) -> None:
-    for name in CONTENT:
-        source, target = PROJECT_ROOT / name, root / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if source.is_dir():
-            shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source, target)
+    copy_project_files(CONTENT, root)
     # The model the Rasa server starts with is the project's published one.
     (root / "models").mkdir()
     shutil.copy2(MODEL, root / "models" / MODEL.name)
