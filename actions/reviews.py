@@ -99,6 +99,24 @@ class ValidateReviewForm(Action):
         return [*events, SlotSet("requested_slot", reading.draft.next_step())]
 
 
+# The responses that ask for the product (Rasa records each one's name with what was said).
+PRODUCT_QUESTIONS = frozenset(
+    {"utter_ask_product", "utter_ask_product_again", "utter_ask_product_choice"}
+)
+
+
+def product_already_asked(tracker: Tracker) -> bool:
+    """Whether this review form has already asked for the product once."""
+    asked = False
+    for event in tracker.events:
+        if event.get("event") == "active_loop" and event.get("name") == "review_form":
+            asked = False  # the form (re)started: nothing asked in it yet
+        elif event.get("event") == "bot":
+            said = (event.get("metadata") or {}).get("utter_action")
+            asked = asked or said in PRODUCT_QUESTIONS
+    return asked
+
+
 class ActionAskProduct(Action):
     """The review form's product question: which of two products, not found, or which."""
 
@@ -117,7 +135,8 @@ class ActionAskProduct(Action):
             )
         elif tracker.get_slot("product_not_found"):
             dispatcher.utter_message(response="utter_product_not_found")
-        elif tracker.get_slot("rating") is not None or tracker.get_slot("review_text"):
+        elif product_already_asked(tracker):
+            # The answer was the rating or the review, kept: no second welcome.
             dispatcher.utter_message(response="utter_ask_product_again")
         else:
             dispatcher.utter_message(response="utter_ask_product")
