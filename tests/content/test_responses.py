@@ -51,6 +51,16 @@ def test_an_action_that_says_a_response_missing_from_the_domain_is_named(project
     assert all(p.startswith("actions/") and "une action fait dire" in p for p in problems)
 
 
+def test_rasas_own_utter_action_key_read_by_an_action_is_not_taken_for_a_response(project):
+    project.append(
+        "actions/reviews.py",
+        'SAID = ({"metadata": {"utter_action": "utter_ask_product"}}, "utter_never_written")\n',
+    )
+    problems = [p for p in project.problems() if p.startswith("actions/reviews.py")]
+    assert [p for p in problems if "utter_never_written" in p], "a real missing response counts"
+    assert not [p for p in problems if "utter_action " in p or "utter_action," in p]
+
+
 def test_a_misspelled_placeholder_in_a_thank_you_gets_a_suggestion(project):
     line = project.edit(
         "domain.yml",

@@ -15,6 +15,9 @@ from bot.tools.content.source import LineDict, LineList, Problem, load_located
 UTTER = re.compile(r"^utter_\w+$")
 # Rasa's built-in actions say these when they exist (fallback, restart, "back", rephrase).
 SAID_BY_RASA = frozenset({"utter_default", "utter_ask_rephrase", "utter_restart", "utter_back"})
+# Strings that look like a response's name but are Rasa's own keys: "utter_action" is the
+# key under which Rasa records, in a bot event's metadata, the response that was said.
+RASA_KEYS = frozenset({"utter_action"})
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,7 @@ def read_actions(paths: list[Path], usage: Usage) -> list[Problem]:
                 and isinstance(node.value, str)
                 and id(node) not in in_fstrings
                 and UTTER.match(node.value)
+                and node.value not in RASA_KEYS
             ):
                 usage.actions.setdefault(node.value, []).append(Mention(path, node.lineno))
     return problems
