@@ -115,13 +115,25 @@ def typing_problems(root: Path, name: str, text: str, number: int = 1) -> list[s
     return [f"{p.what} : {p.fix}" for p in found if any(n in p.what + p.fix for n in unknown)]
 
 
-def save(root: Path, name: str, texts: list[str], version: str) -> None:
+def save(
+    root: Path,
+    name: str,
+    texts: list[str],
+    version: str,
+    titles: dict[tuple[int, int], str] | None = None,
+) -> None:
     """Replace the texts of ``name``'s variants (an empty text removes its variant; one more
-    text adds a variant), unless someone saved it since ``version``."""
+    text adds a variant) and the titles of their buttons (``titles[(variant, button)]``; an
+    empty title keeps the old one; a payload is the dialogue's, never the studio's), unless
+    someone saved it since ``version``."""
     document = load(root / "domain.yml")
     variants = document.data["responses"][name]
     if version_of(variants) != version:
         raise SaveConflict([str(v.get("text", "")) for v in variants])
+    for (index, number), title in (titles or {}).items():
+        buttons = variants[index].get("buttons") if index < len(variants) else None
+        if buttons and number < len(buttons) and title.strip():
+            buttons[number]["title"] = title.strip()
     original = len(variants)
     for index in reversed(range(original)):
         text = texts[index] if index < len(texts) else ""

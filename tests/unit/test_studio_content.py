@@ -131,6 +131,19 @@ def test_a_response_saved_keeps_the_comments_of_domain_yml_and_refuses_a_stale_v
     assert "5 étoiles de plus, merci !" in conflict.value.theirs
 
 
+def test_a_button_title_is_renamed_and_its_payload_stays_the_dialogues(project: Path):
+    opened = responses.read(project, "utter_ask_product")
+    assert opened is not None and opened.variants[0]["buttons"][0]["title"] == "Passer"
+    texts = [v["text"] for v in opened.variants]
+    responses.save(
+        project, "utter_ask_product", [*texts, ""], opened.version, {(0, 0): "Toute la marque"}
+    )
+    saved = responses.read(project, "utter_ask_product")
+    assert saved is not None
+    assert saved.variants[0]["buttons"] == [{"title": "Toute la marque", "payload": "/skip_field"}]
+    assert saved.variants[0]["text"] == texts[0]
+
+
 def test_freshness_months_are_saved_with_the_comments_and_a_wrong_value_changes_nothing(
     project: Path,
 ):

@@ -70,8 +70,15 @@ async def save(request: Request) -> Response:
     found = _found(request)
     count = len(found.variants) + 1  # the existing variants and one new
     texts = [str(form.get(f"text_{i}") or "") for i in range(count)]
+    titles = {
+        (i, j): str(form.get(f"button_{i}_{j}") or "")
+        for i, variant in enumerate(found.variants)
+        for j in range(len(variant.get("buttons") or []))
+    }
     try:
-        responses.save(config(request).root, found.name, texts, str(form.get("version") or ""))
+        responses.save(
+            config(request).root, found.name, texts, str(form.get("version") or ""), titles
+        )
     except responses.SaveConflict as conflict:
         previews = [
             _preview(request, str(v.get("text", "")), v.get("buttons") or [])

@@ -312,3 +312,24 @@ def test_going_back_to_the_first_version_restores_the_files_as_they_were(
     for name in ("domain.yml", "data/nlu/reviews.yml"):
         as_first = subprocess_git(studio, "show", f"{first}:{name}")
         assert (studio.root / name).read_text(encoding="utf-8").strip() == as_first
+
+
+def test_a_button_title_is_renamed_in_the_form_and_its_payload_is_kept(
+    page: Page, studio: Studio, editor: list[Cookie]
+):
+    open_signed_in(page, studio, editor, "/reponses/utter_ask_product")
+    assert_accessible(page)
+    button = page.get_by_label("Bouton 1", exact=True)
+    expect(button).to_have_value("Passer")
+    button.fill("Toute la marque")
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.get_by_role("status")).to_contain_text("Réponse enregistrée")
+    expect(page.get_by_label("Bouton 1", exact=True)).to_have_value("Toute la marque")
+    domain = (studio.root / "domain.yml").read_text(encoding="utf-8")
+    asked = domain[domain.index("  utter_ask_product:") :]
+    asked = asked[: asked.index("\n  utter_", 1)]
+    assert "Toute la marque" in asked and "/skip_field" in asked and "Passer" not in asked
+    # Put it back, so that the other tests' publish finds the file as the project has it.
+    page.get_by_label("Bouton 1", exact=True).fill("Passer")
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.get_by_role("status")).to_contain_text("Réponse enregistrée")
