@@ -16,6 +16,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 from dotenv import load_dotenv
 
+from bot.runtime.release import released_file
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # A consumer who stops the profile form (and accepts contact) is reminded this much later.
 DEFAULT_PROFILE_REMINDER_HOURS = 72.0
@@ -213,7 +215,19 @@ class _MessengerSettings(TypedDict):
 
 
 def _content_paths() -> _ContentPaths:
-    """Where the marketers' files are (each can be moved by its own variable)."""
+    """Where the marketers' files are (each can be moved by its own variable); in the
+    servers that answer consumers, the release of the model in service
+    (``MERCI_CONTENT_RELEASE``, :mod:`bot.runtime.release`), whatever the other variables say."""
+    release = os.environ.get("MERCI_CONTENT_RELEASE")
+    if release:
+        return {
+            "domain_path": released_file(Path(release), "domain"),
+            "congratulations_path": released_file(Path(release), "congratulations"),
+            "freshness_path": released_file(Path(release), "freshness"),
+            "privacy_path": released_file(Path(release), "privacy"),
+            "report_assumptions_path": released_file(Path(release), "report"),
+            "catalogue_path": released_file(Path(release), "catalogue"),
+        }
     data = PROJECT_ROOT / "data"
     return {
         "domain_path": _path("MERCI_DOMAIN_PATH", PROJECT_ROOT / "domain.yml"),

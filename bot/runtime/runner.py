@@ -28,6 +28,7 @@ import yaml
 
 from bot.config import PROJECT_ROOT, get_settings, messenger_configured
 from bot.runtime.logs import server_log_environment
+from bot.runtime.release import release_link, write_release
 from bot.runtime.supervisor import Supervisor
 
 HOST = "127.0.0.1"
@@ -77,14 +78,16 @@ def rasa_server_command(
     endpoints: Path = ENDPOINTS,
     api_token: str | None = None,
     credentials: Path = CREDENTIALS,
+    interface: str | None = None,
 ) -> list[str]:
+    """Rasa's ``run`` command line, listening on ``interface`` (default: ``MERCI_HOST``)."""
     command = merci_rasa_command(
         "run",
         "--model", str(model),
         "--endpoints", str(endpoints),
         "--credentials", str(credentials),
         # The consumers' side listens where the settings say; internal calls use loopback.
-        "--interface", get_settings().host,
+        "--interface", interface or get_settings().host,
         "--port", str(port),
     )  # fmt: skip
     if api_token:
@@ -337,6 +340,21 @@ def preflight() -> str | None:
     return None
 
 
+def release_for(model: Path) -> dict[str, str]:
+    """Write ``model``'s release from the content files as they are now (``preflight`` has
+    checked them); the servers' environment that makes them read it."""
+    settings = get_settings()
+    sources = {
+        "domain": settings.domain_path,
+        "congratulations": settings.congratulations_path,
+        "freshness": settings.freshness_path,
+        "privacy": settings.privacy_path,
+        "report": settings.report_assumptions_path,
+        "catalogue": settings.catalogue_path,
+    }
+    return {"MERCI_CONTENT_RELEASE": str(write_release(release_link(model), sources))}
+
+
 def run(model: Path, rasa_port: int = 5005, action_port: int = 5055) -> int:
     """Serve until interrupted; return an exit code."""
     problem = preflight()
@@ -354,6 +372,7 @@ def run(model: Path, rasa_port: int = 5005, action_port: int = 5055) -> int:
             rasa_port=rasa_port,
             action_port=action_port,
             log_dir=settings.log_dir,
+            extra_env=release_for(model),
             api_token=token,
             scheduler=True,
             studio_port=settings.studio_port,
@@ -399,7 +418,7 @@ def messenger_status(servers: Servers) -> str:
 
 def shell(model: Path, action_port: int = 5055) -> int:
     """Talk to Merci in the terminal: the action server in the background, Rasa's shell in front."""
-    env = server_environment()
+    env = {**server_environment(), **release_for(model)}
     log_dir = PROJECT_ROOT / "var" / "log"
     log_dir.mkdir(parents=True, exist_ok=True)
     with ExitStack() as stack:

@@ -27,6 +27,7 @@ from bot.runtime.runner import (
     interrupt,
     plan,
     preflight,
+    release_for,
     start,
     start_servers,
     stop,
@@ -142,7 +143,13 @@ def run_scaled(model: Path, port: int = 5005) -> int:
     print(f"Starting PostgreSQL, Redis, two Rasa servers and nginx (data in {SCALED_DIRECTORY})...")
     try:
         with scaled(
-            model, SCALED_DIRECTORY, port=port, host=settings.host, api_token=token, scheduler=True
+            model,
+            SCALED_DIRECTORY,
+            port=port,
+            host=settings.host,
+            extra_env=release_for(model),
+            api_token=token,
+            scheduler=True,
         ) as topology:
             print(
                 f"Merci is ready behind nginx: {topology.url}/webhooks/rest/webhook, "

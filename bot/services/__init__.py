@@ -7,6 +7,7 @@ The actions, channels and processes ask :func:`get_services` for the one they ne
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -88,7 +89,10 @@ def content_version() -> tuple[int, ...]:
         settings.privacy_path,
         settings.catalogue_path,
     )
-    return tuple(path.stat().st_mtime_ns if path.exists() else 0 for path in paths)
+    # A release is a link to a new directory: its target names the version too.
+    return tuple(path.stat().st_mtime_ns if path.exists() else 0 for path in paths) + (
+        hash(os.path.realpath(settings.domain_path)),
+    )
 
 
 def get_services() -> Services:

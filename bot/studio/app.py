@@ -7,6 +7,8 @@ the running Rasa server over HTTP only.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -19,7 +21,8 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.domain.rate_limit import SlidingWindow
-from bot.studio.publish import Publisher, Target
+from bot.studio.draft import Draft
+from bot.studio.publish import Publisher, Target, Trainer
 from bot.studio.routes import (
     auth,
     dashboard,
@@ -45,6 +48,15 @@ async def home(_: Request) -> Response:
 async def refused(request: Request, error: Exception) -> Response:
     assert isinstance(error, HTTPException)
     return page(request, "error.html", error.status_code, message=error.detail)
+
+
+@asynccontextmanager
+async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    """The draft server lives as long as the studio; its conversations go with it."""
+    try:
+        yield
+    finally:
+        app.state.draft.stop()
 
 
 def create_app(config: StudioConfig) -> Starlette:
@@ -73,8 +85,13 @@ def create_app(config: StudioConfig) -> Starlette:
             )
         ],
         exception_handlers={HTTPException: refused},
+        lifespan=lifespan,
     )
     app.state.config = config
     app.state.login_attempts = SlidingWindow(auth.ATTEMPTS, auth.WINDOW_SECONDS)
-    app.state.publisher = Publisher(Target(config.root, config.rasa_url, config.rasa_token))
+    trainer = Trainer(config.root)
+    app.state.publisher = Publisher(
+        Target(config.root, config.rasa_url, config.rasa_token), trainer
+    )
+    app.state.draft = Draft(config.root, trainer, config.rest_token)
     return app

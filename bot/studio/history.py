@@ -38,9 +38,10 @@ def is_repository(root: Path) -> bool:
         return False
 
 
-def commit(root: Path, user: str) -> str:
-    """Commit the content files in the marketer's name; the commit's short id ("" when
-    the project is not a git repository or nothing changed)."""
+def commit(root: Path, user: str, summary: str = "") -> str:
+    """Commit the content files in the marketer's name, with ``summary`` as the message's
+    first line when given; the commit's short id ("" when the project is not a git
+    repository or nothing changed)."""
     if not is_repository(root):
         return ""
     _git(root, "add", "--all", "--", *CONTENT)
@@ -55,7 +56,7 @@ def commit(root: Path, user: str) -> str:
         GIT_COMMITTER_NAME=user,
         GIT_COMMITTER_EMAIL=f"{email}@studio.merci",
     )
-    message = f"Studio: {user} publishes {', '.join(changed)}"
+    message = summary or f"Studio: {user} publishes {', '.join(changed)}"
     _git(root, "commit", "--quiet", "-m", message, "--", *CONTENT, env=env)
     return _git(root, "rev-parse", "--short", "HEAD").strip()
 
@@ -81,8 +82,11 @@ def diff(root: Path, sha: str) -> str:
     return _git(root, "show", "--format=", "--no-color", sha, "--", *CONTENT)
 
 
-def restore(root: Path, sha: str) -> None:
-    """Put the content files back as they were at ``sha`` (published at the next publish)."""
+def restore(root: Path, sha: str) -> str:
+    """Put the content files back as they were at ``sha`` (a file added since is removed);
+    the version's full id."""
     if not _SHA.match(sha):
         raise ValueError("version inconnue")
-    _git(root, "checkout", sha, "--", *CONTENT)
+    full = _git(root, "rev-parse", "--verify", "--quiet", f"{sha}^{{commit}}").strip()
+    _git(root, "restore", f"--source={full}", "--staged", "--worktree", "--", *CONTENT)
+    return full

@@ -11,9 +11,12 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.runtime.release import project_sources, release_link, write_release
 from bot.studio import history, rasa_client
 from bot.tools.content import ContentPaths, check_content
 from bot.tools.content.rasa_validate import rasa_validate
@@ -60,16 +63,61 @@ def train_command(out: Path) -> list[str]:
     return [sys.executable, "-m", "rasa", "train", "--fixed-model-name", "merci", "--out", str(out)]
 
 
+class Trainer:
+    """Trains a model from the project's files as they are saved, one training at a time:
+    publishing and preparing "Essayer" share the machine and Rasa's training cache."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.expected_seconds = EXPECTED_TRAINING_SECONDS
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def trained(self, progress: Progress, done_percent: int = 95) -> Iterator[Path]:
+        """Train into a scratch folder, moving ``progress`` from its percent to
+        ``done_percent``; the model, removed with its folder on exit."""
+        if not self._lock.acquire(blocking=False):
+            step = progress.step
+            progress.step = "En attente de l'autre entraînement en cours"
+            self._lock.acquire()
+            progress.step = step
+        models = self.root / "models"
+        models.mkdir(exist_ok=True)
+        scratch = Path(tempfile.mkdtemp(prefix=".studio-train-", dir=models))
+        try:
+            yield self._train(progress, scratch, done_percent)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+            self._lock.release()
+
+    def _train(self, progress: Progress, scratch: Path, done_percent: int) -> Path:
+        env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="3")
+        started, first = time.monotonic(), progress.percent
+        with open(scratch / "train.log", "wb") as log:
+            process = subprocess.Popen(
+                train_command(scratch), cwd=self.root, env=env, stdout=log, stderr=subprocess.STDOUT
+            )
+            while process.poll() is None:
+                share = (time.monotonic() - started) / self.expected_seconds
+                progress.percent = min(done_percent, first + int((done_percent - first) * share))
+                time.sleep(0.5)
+        trained = scratch / MODEL_NAME
+        if process.returncode != 0 or not trained.exists():
+            raise RuntimeError(f"l'entraînement s'est arrêté (code {process.returncode})")
+        self.expected_seconds = time.monotonic() - started
+        return trained
+
+
 class Publisher:
     """One publish at a time, in a background thread; ``progress`` tells how it goes."""
 
-    def __init__(self, target: Target) -> None:
+    def __init__(self, target: Target, trainer: Trainer) -> None:
         self.target = target
+        self.trainer = trainer
         self.progress = Progress()
-        self.expected_training = EXPECTED_TRAINING_SECONDS
         self._lock = threading.Lock()
 
-    def start(self, user: str) -> bool:
+    def start(self, user: str, summary: str = "") -> bool:
         """Start a publish for ``user``; False when one is already running."""
         with self._lock:
             if self.progress.running:
@@ -77,10 +125,10 @@ class Publisher:
             self.progress = Progress(
                 step="Vérification du contenu", running=True, started=time.monotonic()
             )
-        threading.Thread(target=self._publish, args=(user,), daemon=True).start()
+        threading.Thread(target=self._publish, args=(user, summary), daemon=True).start()
         return True
 
-    def _publish(self, user: str) -> None:
+    def _publish(self, user: str, summary: str) -> None:
         progress = self.progress
         try:
             progress.problems = content_problems(self.target.root)
@@ -89,11 +137,11 @@ class Publisher:
                 progress.succeeded = False
                 return
             progress.step, progress.percent = "Entraînement du modèle", 5
-            model = self._train(progress)
-            progress.step, progress.percent = "Chargement dans Merci", 96
-            rasa_client.load_model(self.target.rasa_url, self.target.rasa_token, model)
+            with self.trainer.trained(progress) as trained:
+                progress.step, progress.percent = "Chargement dans Merci", 96
+                self._put_in_service(trained)
             progress.step, progress.percent = "Enregistrement de la version", 99
-            progress.commit = history.commit(self.target.root, user)
+            progress.commit = history.commit(self.target.root, user, summary)
             progress.succeeded = True
             progress.percent = 100
             progress.step = "Publié"
@@ -106,32 +154,20 @@ class Publisher:
             progress.seconds = time.monotonic() - progress.started
             progress.running = False
 
-    def _train(self, progress: Progress) -> Path:
-        """Train into a scratch folder; on success the model replaces models/merci.tar.gz."""
-        models = self.target.root / "models"
-        models.mkdir(exist_ok=True)
-        scratch = Path(tempfile.mkdtemp(prefix=".studio-train-", dir=models))
-        env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="3")
-        started = time.monotonic()
+    def _put_in_service(self, trained: Path) -> None:
+        """``trained`` becomes models/merci.tar.gz, loaded by the running Rasa server, and
+        the files it was trained from become its release (the wording and tables the
+        servers read). If Rasa refuses it, the model in service stays, file included."""
+        model = self.target.root / "models" / MODEL_NAME
+        previous = model.with_name(f"previous-{MODEL_NAME}")
+        had_model = model.exists()
+        if had_model:
+            os.replace(model, previous)
+        os.replace(trained, model)
         try:
-            with open(scratch / "train.log", "wb") as log:
-                process = subprocess.Popen(
-                    train_command(scratch),
-                    cwd=self.target.root,
-                    env=env,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                )
-                while process.poll() is None:
-                    elapsed = time.monotonic() - started
-                    progress.percent = min(95, 5 + int(90 * elapsed / self.expected_training))
-                    time.sleep(0.5)
-            trained = scratch / MODEL_NAME
-            if process.returncode != 0 or not trained.exists():
-                raise RuntimeError(f"l'entraînement s'est arrêté (code {process.returncode})")
-            self.expected_training = time.monotonic() - started
-            model = models / MODEL_NAME
-            os.replace(trained, model)
-            return model
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
+            rasa_client.load_model(self.target.rasa_url, self.target.rasa_token, model)
+        except rasa_client.RasaUnreachable:
+            if had_model:
+                os.replace(previous, model)
+            raise
+        write_release(release_link(model), project_sources(self.target.root))

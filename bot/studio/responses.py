@@ -122,10 +122,10 @@ def save(
     version: str,
     titles: dict[tuple[int, int], str] | None = None,
 ) -> None:
-    """Replace the texts of ``name``'s variants (an empty text removes its variant; one more
-    text adds a variant) and the titles of their buttons (``titles[(variant, button)]``; an
-    empty title keeps the old one; a payload is the dialogue's, never the studio's), unless
-    someone saved it since ``version``."""
+    """Replace the texts of ``name``'s variants (an empty text removes its variant; one
+    more text adds a variant; French spacing is put in) and the titles of their buttons
+    (``titles[(variant, button)]``; an empty title keeps the old one; a payload is the
+    dialogue's, never the studio's), unless someone saved it since ``version``."""
     document = load(root / "domain.yml")
     variants = document.data["responses"][name]
     if version_of(variants) != version:
@@ -138,12 +138,13 @@ def save(
     for index in reversed(range(original)):
         text = texts[index] if index < len(texts) else ""
         if text.strip():
-            variants[index]["text"] = text
+            # A browser has no key for U+202F: the studio puts French spacing in itself.
+            variants[index]["text"] = frenchify(text)
         elif len(variants) > 1:
             del variants[index]
     for extra in texts[original:]:
         if extra.strip():
-            variants.append({"text": extra})
+            variants.append({"text": frenchify(extra)})
     document.save()
 
 

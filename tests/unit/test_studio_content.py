@@ -121,14 +121,12 @@ def test_a_response_saved_keeps_the_comments_of_domain_yml_and_refuses_a_stale_v
     texts[3] = "5 étoiles de plus, merci !"
     responses.save(project, "utter_thank_review_5", [*texts, ""], opened.version)
     text = domain.read_text(encoding="utf-8")
-    assert (
-        '    - text: "5 étoiles de plus, merci !"' in text
-        or "    - text: 5 étoiles de plus, merci !" in text
-    )
+    # Typed with a plain space, as a keyboard does; saved with French spacing.
+    assert '    - text: "5 étoiles de plus, merci\u202f!"' in text
     assert [line for line in text.splitlines() if line.lstrip().startswith("#")] == comments
     with pytest.raises(responses.SaveConflict) as conflict:
         responses.save(project, "utter_thank_review_5", [*texts, ""], opened.version)
-    assert "5 étoiles de plus, merci !" in conflict.value.theirs
+    assert "5 étoiles de plus, merci\u202f!" in conflict.value.theirs
 
 
 def test_a_button_title_is_renamed_and_its_payload_stays_the_dialogues(project: Path):

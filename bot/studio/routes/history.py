@@ -8,6 +8,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from bot.studio import history
+from bot.studio.publish import Publisher
 from bot.studio.web import checked_form, config, login_required, page, record
 
 
@@ -19,7 +20,6 @@ async def versions(request: Request) -> Response:
         "history.html",
         repository=history.is_repository(root),
         versions=history.versions(root),
-        restored=request.query_params.get("restaure"),
     )
 
 
@@ -39,14 +39,19 @@ async def version(request: Request) -> Response:
 
 @login_required(editor=True)
 async def restore(request: Request) -> Response:
+    """Put a version's files back and publish them (checked, trained, loaded, committed)."""
     await checked_form(request)
-    sha = request.path_params["sha"]
+    sha, user = request.path_params["sha"], request.session["user"]
+    publisher: Publisher = request.app.state.publisher
+    if publisher.progress.running:
+        raise HTTPException(409, "Une publication est en cours : réessayez quand elle sera finie.")
     try:
         history.restore(config(request).root, sha)
     except (ValueError, RuntimeError) as error:
         raise HTTPException(404, "Cette version n'existe pas.") from error
-    record(request, "restore", f"contenu remis à la version {sha}")
-    return RedirectResponse(f"/historique?restaure={sha}", status_code=303)
+    record(request, "restore", f"contenu remis à la version {sha}, publication lancée")
+    publisher.start(user, f"Studio: {user} goes back to version {sha}")
+    return RedirectResponse(f"/publier?restaure={sha}", status_code=303)
 
 
 def routes() -> list[Route]:

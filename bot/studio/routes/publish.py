@@ -16,7 +16,12 @@ def publisher(request: Request) -> Publisher:
 
 @login_required()
 async def publish_page(request: Request) -> Response:
-    return page(request, "publish.html", progress=publisher(request).progress)
+    return page(
+        request,
+        "publish.html",
+        progress=publisher(request).progress,
+        restored=request.query_params.get("restaure"),
+    )
 
 
 @login_required(editor=True)

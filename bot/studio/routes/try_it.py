@@ -1,5 +1,5 @@
-"""Try it: talk to the running model from the studio (its conversations never reach the
-inbox: their sender ids carry the studio's prefix)."""
+"""Essayer: talk to the draft (the model being edited, saved but not published), served by
+the studio's own Rasa server (:mod:`bot.studio.draft`), never to the one consumers use."""
 
 from __future__ import annotations
 
@@ -12,7 +12,12 @@ from starlette.routing import Route
 
 from bot.storage.studio_queries import STUDIO_SENDER_PREFIX
 from bot.studio import rasa_client
-from bot.studio.web import checked_form, config, login_required, page
+from bot.studio.draft import Draft
+from bot.studio.web import checked_form, login_required, page, record
+
+
+def draft(request: Request) -> Draft:
+    return request.app.state.draft  # type: ignore[no-any-return]
 
 
 def sender(request: Request) -> str:
@@ -23,26 +28,59 @@ def sender(request: Request) -> str:
 
 @login_required(editor=True)
 async def chat_page(request: Request) -> Response:
-    return page(request, "try.html")
+    current = draft(request)
+    return page(request, "try.html", draft=current.state(), progress=current.progress)
+
+
+@login_required(editor=True)
+async def prepare(request: Request) -> Response:
+    await checked_form(request)
+    if draft(request).start():
+        record(request, "try", "essai en préparation")
+    return page(request, "_draft_progress.html", progress=draft(request).progress)
+
+
+@login_required(editor=True)
+async def progress(request: Request) -> Response:
+    current = draft(request).progress
+    response = page(request, "_draft_progress.html", progress=current)
+    if current.succeeded and not current.running:
+        # Ready: the whole page again, with the conversation open.
+        response.headers["HX-Refresh"] = "true"
+    return response
 
 
 @login_required(editor=True)
 async def say(request: Request) -> Response:
     form = await checked_form(request)
     text = str(form.get("message") or "").strip()[:1000]
-    studio = config(request)
-    try:
-        answers = await run_in_threadpool(
-            rasa_client.say, studio.rasa_url, sender(request), text, studio.rest_token
-        )
-        error = ""
-    except rasa_client.RasaUnreachable as unreachable:
-        answers, error = [], f"Merci ne répond pas : {unreachable}."
-    return page(request, "_turn.html", said=text, answers=answers, error=error)
+    # A button sends its payload; the conversation shows its title, as the widget does.
+    said = str(form.get("title") or text)[:200]
+    current = draft(request)
+    answers: list[dict[str, object]] = []
+    if not current.state().ready:
+        error = "L'essai n'est pas prêt : cliquez sur « Préparer l'essai »."
+    else:
+        try:
+            answers = await run_in_threadpool(current.say, sender(request), text)
+            error = ""
+        except rasa_client.RasaUnreachable as unreachable:
+            error = f"Le modèle d'essai ne répond pas : {unreachable}."
+    return page(request, "_turn.html", said=said, answers=answers, error=error)
+
+
+@login_required(editor=True)
+async def restart(request: Request) -> Response:
+    await checked_form(request)
+    request.session.pop("try_sender", None)
+    return page(request, "_turn.html", said="", answers=[], error="", restarted=True)
 
 
 def routes() -> list[Route]:
     return [
         Route("/essayer", chat_page, methods=["GET"]),
         Route("/essayer", say, methods=["POST"]),
+        Route("/essayer/preparer", prepare, methods=["POST"]),
+        Route("/essayer/etat", progress, methods=["GET"]),
+        Route("/essayer/recommencer", restart, methods=["POST"]),
     ]

@@ -15,6 +15,7 @@ from pathlib import Path
 from playwright.sync_api import Browser, Cookie, Page, expect
 
 from bot.config import PROJECT_ROOT
+from bot.runtime.release import project_sources, release_link, write_release
 from bot.runtime.runner import serving, stop, wait_until_up
 from bot.storage.engine import build_engine
 from bot.storage.migrate import upgrade
@@ -58,18 +59,16 @@ def running_studio(workdir: Path) -> Iterator[Studio]:
     engine = build_engine(database_url)
     add_user(engine, EDITOR, EDITOR_PASSWORD, "editeur")
     add_user(engine, READER, READER_PASSWORD, "lecteur")
-    content_env = {
-        "MERCI_DOMAIN_PATH": str(root / "domain.yml"),
-        "MERCI_CONGRATULATIONS_PATH": str(root / "data" / "congratulations.yml"),
-        "MERCI_FRESHNESS_PATH": str(root / "data" / "freshness.yml"),
-    }
+    # As `make run` starts Merci: the copy's model, with the content it was published with.
+    model = root / "models" / MODEL.name
+    release = write_release(release_link(model), project_sources(root))
     with serving(
-        MODEL,
+        model,
         database_url=database_url,
         rasa_port=free_port(),
         action_port=free_port(),
         log_dir=workdir,
-        extra_env=content_env,
+        extra_env={"MERCI_CONTENT_RELEASE": str(release)},
         api_token=API_TOKEN,
     ) as servers:
         port = free_port()

@@ -1,0 +1,195 @@
+"""The draft: the model being edited, served beside the one in service, for "Essayer".
+
+"Préparer l'essai" trains a model from the project's files as they are saved (published or
+not) and serves it on a Rasa server of the studio's own, on loopback. That server runs the
+actions in-process and reads the wording and tables straight from the saved files, so a
+saved thank-you is tried at once; its conversations, reviews and profiles go to a database
+of its own, deleted when the studio stops: trying never touches a consumer's data, the
+reports or the inbox. Consumers keep talking to the published model until "Publier".
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from bot.runtime.release import project_sources
+from bot.runtime.runner import (
+    HOST,
+    Launch,
+    credentials_for,
+    endpoints_for,
+    rasa_server_command,
+    server_environment,
+    start,
+    stop,
+    wait_until_up,
+)
+from bot.runtime.services_local import free_port
+from bot.storage.migrate import upgrade
+from bot.studio import rasa_client
+from bot.studio.publish import MODEL_NAME, Progress, Trainer
+from bot.tools.content import ContentPaths, check_content
+
+# What the model is trained from: a change here needs "Préparer l'essai" again. The tables
+# (congratulations, freshness, products...) are read as saved, without training.
+TRAINING_INPUTS = ("config.yml", "domain.yml", "data/nlu", "data/rules", "data/stories")
+# The environment variables that say where the content files are, by release key.
+CONTENT_VARIABLES = {
+    "domain": "MERCI_DOMAIN_PATH",
+    "congratulations": "MERCI_CONGRATULATIONS_PATH",
+    "freshness": "MERCI_FRESHNESS_PATH",
+    "privacy": "MERCI_PRIVACY_PATH",
+    "report": "MERCI_REPORT_PATH",
+    "catalogue": "MERCI_CATALOGUE_PATH",
+}
+# Settings of the servers in service the draft server must not share.
+NOT_SHARED = ("MERCI_CONTENT_RELEASE", "MERCI_REDIS_URL", "MERCI_ACTION_SERVER_URL")
+
+
+def training_stamp(root: Path) -> int:
+    """The newest change among the files the model is trained from."""
+    newest = 0
+    for name in TRAINING_INPUTS:
+        path = root / name
+        files = sorted(path.rglob("*.yml")) if path.is_dir() else [path]
+        for file in files:
+            if file.exists():
+                newest = max(newest, file.stat().st_mtime_ns)
+    return newest
+
+
+@dataclass(frozen=True)
+class DraftState:
+    """What the "Essayer" page says about the draft."""
+
+    ready: bool
+    # The model was trained before the last saved change to what it is trained from.
+    behind: bool
+    trained_at: str
+
+
+class Draft:
+    """The draft model and its Rasa server; ``progress`` tells how its preparation goes."""
+
+    def __init__(self, root: Path, trainer: Trainer, rest_token: str | None) -> None:
+        self.root = root
+        self.trainer = trainer
+        self.rest_token = rest_token
+        self.directory = root / "var" / "studio-draft"
+        self.progress = Progress()
+        self.token = secrets.token_urlsafe(24)
+        self.port = 0
+        self.process: subprocess.Popen[bytes] | None = None
+        self.trained_stamp: int | None = None
+        self.trained_at: datetime | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    @property
+    def model(self) -> Path:
+        return self.directory / MODEL_NAME
+
+    @property
+    def database_url(self) -> str:
+        return f"sqlite:///{self.directory / 'essai.db'}"
+
+    def state(self) -> DraftState:
+        ready = self.trained_stamp is not None and self.running()
+        return DraftState(
+            ready=ready,
+            behind=ready and training_stamp(self.root) != self.trained_stamp,
+            trained_at=self.trained_at.strftime("%H:%M") if self.trained_at else "",
+        )
+
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def start(self) -> bool:
+        """Prepare the draft in the background; False when a preparation is running."""
+        with self._lock:
+            if self.progress.running:
+                return False
+            self.progress = Progress(
+                step="Vérification du contenu", running=True, started=time.monotonic()
+            )
+        threading.Thread(target=self._prepare, daemon=True).start()
+        return True
+
+    def _prepare(self) -> None:
+        progress = self.progress
+        try:
+            paths = ContentPaths.under(self.root)
+            progress.problems = [p.render(self.root) for p in check_content(paths)]
+            if progress.problems:
+                progress.error = "Le contenu a des erreurs : corrigez-les avant d'essayer."
+                progress.succeeded = False
+                return
+            stamp = training_stamp(self.root)
+            progress.step, progress.percent = "Entraînement du modèle d'essai", 5
+            with self.trainer.trained(progress, done_percent=90) as trained:
+                self.directory.mkdir(parents=True, exist_ok=True)
+                os.replace(trained, self.model)
+            progress.step, progress.percent = "Démarrage de l'essai", 92
+            self._serve()
+            self.trained_stamp, self.trained_at = stamp, datetime.now()
+            progress.succeeded, progress.percent, progress.step = True, 100, "Essai prêt"
+        except (RuntimeError, OSError, subprocess.SubprocessError) as error:
+            progress.error = f"L'essai n'a pas pu être préparé : {error}."
+            progress.succeeded = False
+        finally:
+            progress.seconds = time.monotonic() - progress.started
+            progress.running = False
+
+    def _serve(self) -> None:
+        """Load the draft model into its server, started first if it is not running."""
+        if self.running():
+            rasa_client.load_model(self.url, self.token, self.model)
+            return
+        self.stop()
+        upgrade(self.database_url)
+        self.port = free_port()
+        env = self._environment()
+        endpoints = endpoints_for(free_port(), self.directory, env)
+        credentials, _ = credentials_for(env, self.directory)
+        command = rasa_server_command(
+            self.port, self.model, endpoints, self.token, credentials, interface=HOST
+        )
+        self.process = start(Launch("rasa-essai", command, env), self.directory)
+        wait_until_up(f"{self.url}/", self.process)
+
+    def _environment(self) -> dict[str, str]:
+        env = server_environment(self.database_url)
+        for name in [*NOT_SHARED, *(n for n in env if n.startswith("MESSENGER_"))]:
+            env.pop(name, None)
+        for key, path in project_sources(self.root).items():
+            env[CONTENT_VARIABLES[key]] = str(path)
+        env.update(
+            MERCI_ACTIONS="in-process",
+            RASA_API_TOKEN=self.token,
+            MERCI_RASA_URL=self.url,
+            MERCI_HOST=HOST,
+            SANIC_HOST=HOST,
+        )
+        return env
+
+    def say(self, sender: str, text: str) -> list[dict[str, object]]:
+        return rasa_client.say(self.url, sender, text, self.rest_token)
+
+    def stop(self) -> None:
+        """Stop the draft server and delete its conversations."""
+        if self.process is not None:
+            stop([self.process])
+            self.process = None
+        self.trained_stamp = None
+        for name in ("essai.db", "essai.db-wal", "essai.db-shm"):
+            (self.directory / name).unlink(missing_ok=True)
