@@ -90,8 +90,9 @@ def create_app(config: StudioConfig) -> Starlette:
     app.state.config = config
     app.state.login_attempts = SlidingWindow(auth.ATTEMPTS, auth.WINDOW_SECONDS)
     trainer = Trainer(config.root)
+    draft = Draft(config.root, trainer, config.rest_token)
+    app.state.draft = draft
     app.state.publisher = Publisher(
-        Target(config.root, config.rasa_url, config.rasa_token), trainer
+        Target(config.root, config.rasa_url, config.rasa_token), trainer, draft.up_to_date_model
     )
-    app.state.draft = Draft(config.root, trainer, config.rest_token)
     return app

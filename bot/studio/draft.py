@@ -10,6 +10,7 @@ reports or the inbox. Consumers keep talking to the published model until "Publi
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 import subprocess
@@ -53,16 +54,19 @@ CONTENT_VARIABLES = {
 NOT_SHARED = ("MERCI_CONTENT_RELEASE", "MERCI_REDIS_URL", "MERCI_ACTION_SERVER_URL")
 
 
-def training_stamp(root: Path) -> int:
-    """The newest change among the files the model is trained from."""
-    newest = 0
+def training_fingerprint(root: Path) -> str:
+    """A digest of the files the model is trained from (names and bytes): equal digests,
+    equal training data, whatever the files' times say."""
+    digest = hashlib.sha256()
     for name in TRAINING_INPUTS:
         path = root / name
         files = sorted(path.rglob("*.yml")) if path.is_dir() else [path]
         for file in files:
             if file.exists():
-                newest = max(newest, file.stat().st_mtime_ns)
-    return newest
+                digest.update(f"{file.relative_to(root)}\0".encode())
+                digest.update(file.read_bytes())
+                digest.update(b"\0")
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -76,19 +80,23 @@ class DraftState:
 
 
 class Draft:
-    """The draft model and its Rasa server; ``progress`` tells how its preparation goes."""
+    """The draft model and its Rasa server; ``progress`` tells how its preparation goes.
+    The server stops after ``idle_minutes`` without use (its conversations go with it);
+    "Préparer l'essai" starts it again, retraining only if the training data changed."""
 
-    def __init__(self, root: Path, trainer: Trainer, rest_token: str | None) -> None:
+    def __init__(
+        self, root: Path, trainer: Trainer, rest_token: str | None, idle_minutes: float = 30
+    ) -> None:
         self.root = root
         self.trainer = trainer
         self.rest_token = rest_token
+        self.idle_seconds = idle_minutes * 60
         self.directory = root / "var" / "studio-draft"
         self.progress = Progress()
         self.token = secrets.token_urlsafe(24)
         self.port = 0
         self.process: subprocess.Popen[bytes] | None = None
-        self.trained_stamp: int | None = None
-        self.trained_at: datetime | None = None
+        self.last_used = time.monotonic()
         self._lock = threading.Lock()
 
     @property
@@ -100,15 +108,32 @@ class Draft:
         return self.directory / MODEL_NAME
 
     @property
+    def fingerprint_file(self) -> Path:
+        return self.directory / "merci.fingerprint"
+
+    @property
     def database_url(self) -> str:
         return f"sqlite:///{self.directory / 'essai.db'}"
 
+    def model_fingerprint(self) -> str | None:
+        """The fingerprint of the data the draft model was trained from (None: no model)."""
+        if not self.model.exists() or not self.fingerprint_file.exists():
+            return None
+        return self.fingerprint_file.read_text(encoding="utf-8").strip()
+
+    def up_to_date_model(self) -> Path | None:
+        """The draft model, when it was trained from the training data as saved now."""
+        fingerprint = self.model_fingerprint()
+        return self.model if fingerprint == training_fingerprint(self.root) else None
+
     def state(self) -> DraftState:
-        ready = self.trained_stamp is not None and self.running()
+        ready = self.running() and self.model_fingerprint() is not None
         return DraftState(
             ready=ready,
-            behind=ready and training_stamp(self.root) != self.trained_stamp,
-            trained_at=self.trained_at.strftime("%H:%M") if self.trained_at else "",
+            behind=ready and self.up_to_date_model() is None,
+            trained_at=datetime.fromtimestamp(self.model.stat().st_mtime).strftime("%H:%M")
+            if ready
+            else "",
         )
 
     def running(self) -> bool:
@@ -122,6 +147,7 @@ class Draft:
             self.progress = Progress(
                 step="Vérification du contenu", running=True, started=time.monotonic()
             )
+        self.last_used = time.monotonic()
         threading.Thread(target=self._prepare, daemon=True).start()
         return True
 
@@ -134,14 +160,10 @@ class Draft:
                 progress.error = "Le contenu a des erreurs : corrigez-les avant d'essayer."
                 progress.succeeded = False
                 return
-            stamp = training_stamp(self.root)
-            progress.step, progress.percent = "Entraînement du modèle d'essai", 5
-            with self.trainer.trained(progress, done_percent=90) as trained:
-                self.directory.mkdir(parents=True, exist_ok=True)
-                os.replace(trained, self.model)
+            if self.up_to_date_model() is None:
+                self._train(progress)
             progress.step, progress.percent = "Démarrage de l'essai", 92
             self._serve()
-            self.trained_stamp, self.trained_at = stamp, datetime.now()
             progress.succeeded, progress.percent, progress.step = True, 100, "Essai prêt"
         except (RuntimeError, OSError, subprocess.SubprocessError) as error:
             progress.error = f"L'essai n'a pas pu être préparé : {error}."
@@ -149,6 +171,15 @@ class Draft:
         finally:
             progress.seconds = time.monotonic() - progress.started
             progress.running = False
+
+    def _train(self, progress: Progress) -> None:
+        fingerprint = training_fingerprint(self.root)
+        progress.step, progress.percent = "Entraînement du modèle d'essai", 5
+        with self.trainer.trained(progress, done_percent=90) as trained:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            self.fingerprint_file.unlink(missing_ok=True)
+            os.replace(trained, self.model)
+            self.fingerprint_file.write_text(fingerprint, encoding="utf-8")
 
     def _serve(self) -> None:
         """Load the draft model into its server, started first if it is not running."""
@@ -166,6 +197,14 @@ class Draft:
         )
         self.process = start(Launch("rasa-essai", command, env), self.directory)
         wait_until_up(f"{self.url}/", self.process)
+        self.last_used = time.monotonic()
+        threading.Thread(target=self._stop_when_idle, args=(self.process,), daemon=True).start()
+
+    def _stop_when_idle(self, process: subprocess.Popen[bytes]) -> None:
+        while self.process is process and process.poll() is None:
+            time.sleep(min(30.0, self.idle_seconds / 4))
+            if self.process is process and time.monotonic() - self.last_used > self.idle_seconds:
+                self.stop()
 
     def _environment(self) -> dict[str, str]:
         env = server_environment(self.database_url)
@@ -183,13 +222,13 @@ class Draft:
         return env
 
     def say(self, sender: str, text: str) -> list[dict[str, object]]:
+        self.last_used = time.monotonic()
         return rasa_client.say(self.url, sender, text, self.rest_token)
 
     def stop(self) -> None:
-        """Stop the draft server and delete its conversations."""
-        if self.process is not None:
-            stop([self.process])
-            self.process = None
-        self.trained_stamp = None
+        """Stop the draft server and delete its conversations (the model stays)."""
+        process, self.process = self.process, None
+        if process is not None:
+            stop([process])
         for name in ("essai.db", "essai.db-wal", "essai.db-shm"):
             (self.directory / name).unlink(missing_ok=True)

@@ -11,7 +11,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,9 +73,15 @@ class Trainer:
         self._lock = threading.Lock()
 
     @contextmanager
-    def trained(self, progress: Progress, done_percent: int = 95) -> Iterator[Path]:
+    def trained(
+        self,
+        progress: Progress,
+        done_percent: int = 95,
+        ready: Callable[[], Path | None] | None = None,
+    ) -> Iterator[Path]:
         """Train into a scratch folder, moving ``progress`` from its percent to
-        ``done_percent``; the model, removed with its folder on exit."""
+        ``done_percent``; the model, removed with its folder on exit. When ``ready`` gives a
+        model already trained from the same data, a copy of it, without training."""
         if not self._lock.acquire(blocking=False):
             step = progress.step
             progress.step = "En attente de l'autre entraînement en cours"
@@ -85,7 +91,14 @@ class Trainer:
         models.mkdir(exist_ok=True)
         scratch = Path(tempfile.mkdtemp(prefix=".studio-train-", dir=models))
         try:
-            yield self._train(progress, scratch, done_percent)
+            already = ready() if ready else None
+            if already is None:
+                yield self._train(progress, scratch, done_percent)
+            else:
+                progress.step = "Modèle d'essai repris : il est entraîné sur ce même contenu"
+                shutil.copyfile(already, scratch / MODEL_NAME)
+                progress.percent = done_percent
+                yield scratch / MODEL_NAME
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
             self._lock.release()
@@ -111,9 +124,13 @@ class Trainer:
 class Publisher:
     """One publish at a time, in a background thread; ``progress`` tells how it goes."""
 
-    def __init__(self, target: Target, trainer: Trainer) -> None:
+    def __init__(
+        self, target: Target, trainer: Trainer, ready: Callable[[], Path | None] | None = None
+    ) -> None:
         self.target = target
         self.trainer = trainer
+        # A model already trained from the content as saved (the draft's), used as it is.
+        self.ready = ready
         self.progress = Progress()
         self._lock = threading.Lock()
 
@@ -137,7 +154,7 @@ class Publisher:
                 progress.succeeded = False
                 return
             progress.step, progress.percent = "Entraînement du modèle", 5
-            with self.trainer.trained(progress) as trained:
+            with self.trainer.trained(progress, ready=self.ready) as trained:
                 progress.step, progress.percent = "Chargement dans Merci", 96
                 self._put_in_service(trained)
             progress.step, progress.percent = "Enregistrement de la version", 99

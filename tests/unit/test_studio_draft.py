@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import PROJECT_ROOT
-from bot.studio.draft import Draft, training_stamp
+from bot.studio.draft import Draft, training_fingerprint
 from bot.studio.publish import Trainer
 
 
@@ -30,13 +30,37 @@ def touch_later(path: Path) -> None:
 
 
 def test_a_saved_example_or_response_puts_the_draft_behind_but_a_table_does_not(project: Path):
-    trained = training_stamp(project)
-    touch_later(project / "data" / "congratulations.yml")
+    trained = training_fingerprint(project)
+    (project / "data" / "congratulations.yml").write_text("# réécrit\n", encoding="utf-8")
     touch_later(project / "data" / "freshness.yml")
     # The tables are read as saved by the draft server: no training needed.
-    assert training_stamp(project) == trained
-    touch_later(project / "data" / "nlu" / "reviews.yml")
-    assert training_stamp(project) > trained
+    assert training_fingerprint(project) == trained
+    # Saved again unchanged: still the same training data.
+    touch_later(project / "domain.yml")
+    assert training_fingerprint(project) == trained
+    reviews = project / "data" / "nlu" / "reviews.yml"
+    reviews.write_text(reviews.read_text(encoding="utf-8") + "    - un exemple de plus\n")
+    assert training_fingerprint(project) != trained
+
+
+def test_an_nlu_file_removed_since_the_draft_was_trained_puts_it_behind(project: Path):
+    trained = training_fingerprint(project)
+    next(iter(sorted((project / "data" / "nlu").glob("*.yml")))).unlink()
+    assert training_fingerprint(project) != trained
+
+
+def test_publishing_reuses_the_draft_model_only_while_it_matches_the_saved_content(
+    project: Path,
+):
+    draft = Draft(project, Trainer(project), rest_token=None)
+    assert draft.up_to_date_model() is None
+    draft.directory.mkdir(parents=True)
+    draft.model.write_bytes(b"a model")
+    draft.fingerprint_file.write_text(training_fingerprint(project), encoding="utf-8")
+    assert draft.up_to_date_model() == draft.model
+    rules = next(iter(sorted((project / "data" / "rules").glob("*.yml"))))
+    rules.write_text(rules.read_text(encoding="utf-8") + "\n# une règle de plus\n")
+    assert draft.up_to_date_model() is None
 
 
 def test_the_draft_server_reads_the_saved_files_runs_its_actions_itself_and_stays_on_loopback(

@@ -170,7 +170,9 @@ def test_a_marketer_teaches_a_sentence_and_changes_a_thank_you_tries_both_then_p
     assert ASKS_FOR_PRODUCT not in replies(studio, "consommatrice-3", NOT_UNDERSTOOD)
     assert NEW_THANKS_START not in leave_a_first_five_star_review(studio, "consommatrice-4")
 
+    preparing = time.monotonic()
     try_the_draft(page)
+    draft_ready = time.monotonic()
     talk(page, NOT_UNDERSTOOD, ASKS_FOR_PRODUCT)
     talk(page, "Crème hydratante", "Quelle note")
     # The rating's buttons are there, as in the widget: a click sends the payload.
@@ -195,6 +197,7 @@ def test_a_marketer_teaches_a_sentence_and_changes_a_thank_you_tries_both_then_p
     record_timing(
         "teach_a_sentence_and_change_a_thank_you",
         marketer_seconds=answering - started,
+        draft_ready_seconds=draft_ready - preparing,
         publish_to_answer_seconds=answering - publishing,
     )
     assert_accessible(page)
