@@ -277,3 +277,14 @@ class StudioAudit(Base):
     user_name = Column(String(80), nullable=False)
     action = Column(String(40), nullable=False)
     detail = Column(Text, nullable=False)
+
+
+class StudioLoginAttempt(Base):
+    """A failed login to Merci Studio, kept a few minutes to limit guessing. Keyed by a hash
+    of the address or of the name typed (never the password, nor the name or address)."""
+
+    __tablename__ = "studio_login_attempts"
+
+    id = Column(Integer, primary_key=True)
+    key_hash = Column(String(64), nullable=False, index=True)
+    at = Column(DateTime, nullable=False, index=True)

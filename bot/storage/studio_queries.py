@@ -7,13 +7,19 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from bot.domain.inbox import NOT_UNDERSTOOD, Said
 from bot.domain.masking import mask_personal_data
 from bot.domain.privacy import conversation_key
-from bot.storage.models import ErasedConversation, InboxDecision, StudioAudit, StudioUser
+from bot.storage.models import (
+    ErasedConversation,
+    InboxDecision,
+    StudioAudit,
+    StudioLoginAttempt,
+    StudioUser,
+)
 from bot.storage.privacy_queries import TRACKER_EVENTS, has_tracker_events
 
 # Conversations the studio itself holds ("Essayer"): never a consumer's.
@@ -67,6 +73,24 @@ def audit(session: Session, user: str, action: str, detail: str) -> None:
 
 def audit_log(session: Session, limit: int = 200) -> list[StudioAudit]:
     return list(session.scalars(select(StudioAudit).order_by(StudioAudit.id.desc()).limit(limit)))
+
+
+def failed_logins(session: Session, key_hashes: list[str], since: datetime) -> dict[str, int]:
+    """How many failed logins each key had since ``since``."""
+    rows = session.execute(
+        select(StudioLoginAttempt.key_hash, func.count())
+        .where(StudioLoginAttempt.key_hash.in_(key_hashes), StudioLoginAttempt.at > since)
+        .group_by(StudioLoginAttempt.key_hash)
+    )
+    return {key_hash: count for key_hash, count in rows}
+
+
+def add_failed_login(session: Session, key_hashes: list[str], at: datetime) -> None:
+    session.add_all(StudioLoginAttempt(key_hash=key_hash, at=at) for key_hash in key_hashes)
+
+
+def prune_failed_logins(session: Session, before: datetime) -> None:
+    session.execute(delete(StudioLoginAttempt).where(StudioLoginAttempt.at <= before))
 
 
 def _erased_since(session: Session) -> dict[str, datetime]:

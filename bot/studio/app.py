@@ -18,7 +18,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from bot.domain.rate_limit import SlidingWindow
+from bot.studio.login_limit import LoginLimit
 from bot.studio.publish import Publisher, Target
 from bot.studio.routes import (
     auth,
@@ -75,6 +75,6 @@ def create_app(config: StudioConfig) -> Starlette:
         exception_handlers={HTTPException: refused},
     )
     app.state.config = config
-    app.state.login_attempts = SlidingWindow(auth.ATTEMPTS, auth.WINDOW_SECONDS)
+    app.state.login_attempts = LoginLimit(config.engine)
     app.state.publisher = Publisher(Target(config.root, config.rasa_url, config.rasa_token))
     return app
