@@ -277,6 +277,9 @@ class StudioAudit(Base):
     user_name = Column(String(80), nullable=False)
     action = Column(String(40), nullable=False)
     detail = Column(Text, nullable=False)
+    # The content files the edit changed, as JSON [[path, blob id before, blob id after]]
+    # (null for a file absent): the history tells the studio's edits from hand edits by it.
+    files = Column(Text, nullable=True)
 
 
 class StudioLoginAttempt(Base):

@@ -67,8 +67,34 @@ def decide(session: Session, key: str, decision: str, intent: str | None, user: 
         existing.decided_at = utcnow()
 
 
-def audit(session: Session, user: str, action: str, detail: str) -> None:
-    session.add(StudioAudit(at=utcnow(), user_name=user, action=action, detail=detail))
+# A content file an edit changed: its path and its git blob ids before and after (None
+# when the file did not exist).
+FileChange = tuple[str, str | None, str | None]
+
+
+def audit(
+    session: Session, user: str, action: str, detail: str, files: list[FileChange] | None = None
+) -> None:
+    session.add(
+        StudioAudit(
+            at=utcnow(),
+            user_name=user,
+            action=action,
+            detail=detail,
+            files=json.dumps(files) if files else None,
+        )
+    )
+
+
+def file_changes(session: Session, since: datetime | None) -> list[FileChange]:
+    """The content files the studio's edits changed since ``since``, oldest first."""
+    query = select(StudioAudit.files).where(StudioAudit.files.is_not(None))
+    if since is not None:
+        query = query.where(StudioAudit.at >= since)
+    changes: list[FileChange] = []
+    for files in session.scalars(query.order_by(StudioAudit.id)):
+        changes.extend((str(path), before, after) for path, before, after in json.loads(files))
+    return changes
 
 
 def audit_log(session: Session, limit: int = 200) -> list[StudioAudit]:

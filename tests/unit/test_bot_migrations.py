@@ -157,7 +157,7 @@ def test_0004_downgrades_without_losing_a_row(tmp_path):
     upgrade(url)
 
 
-def test_0010_studio_login_attempts_downgrades_and_upgrades_again(tmp_path):
+def test_0010_and_0011_of_the_studio_downgrade_and_upgrade_again(tmp_path):
     from alembic import command
 
     from bot.storage.migrate import alembic_config
@@ -169,6 +169,8 @@ def test_0010_studio_login_attempts_downgrades_and_upgrades_again(tmp_path):
     try:
         tables = set(inspect(engine).get_table_names())
         assert "studio_login_attempts" not in tables and "studio_audit" in tables
+        audit_columns = {column["name"] for column in inspect(engine).get_columns("studio_audit")}
+        assert "files" not in audit_columns
     finally:
         engine.dispose()
     upgrade(url)
