@@ -21,11 +21,13 @@ _WORD = r"[A-Za-zÀ-ÖØ-öø-ÿ]+(?:-[A-Za-zÀ-ÖØ-öø-ÿ]+)*"
 _LAST_NAME_ONLY = r"mon\s+nom\s+(?:c['’]?est|est)|nom\s*:"
 _SURE = rf"{NAME_INTRODUCERS}|{_LAST_NAME_ONLY}|je\s+me\s+nomme"
 _MAYBE = r"je\s+suis|ici|c['’]?est|moi\s+c['’]?est|sign[ée]"
+# "Paul de La Tour", "Jeanne d'Arc": the particles belong to the last name.
+_PARTICLES = r"(?:(?:de|du|des|van|von|le|la)\s+|d['’]\s*)*"
 _CIVILITY = r"(?:madame|monsieur|mademoiselle|mme|mlle|m\.)\s+"
 
 _INTRODUCED = re.compile(
     rf"(?<![\w<'’])(?P<intro>{_SURE}|{_MAYBE})(?!(?<=\w)\w)\s*(?P<civility>{_CIVILITY})?"
-    rf"(?P<first>{_WORD})(?:(?P<space>\s+)(?P<last>{_WORD}))?",
+    rf"(?P<first>{_WORD})(?:(?P<space>\s+)(?P<last>{_PARTICLES}(?P<last_word>{_WORD})))?",
     re.IGNORECASE,
 )
 _ON_THE_LINE = re.compile(
@@ -56,13 +58,13 @@ def _is_name(word: str | None, sure: bool) -> bool:
 
 
 def _introduced(match: re.Match[str]) -> str:
-    intro, first, last = match["intro"], match["first"], match["last"]
+    intro, first = match["intro"], match["first"]
     # "moi c'est" introduces a first name in the profile form, but "moi c'est pareil" too.
     sure = bool(_SURE_ONLY.fullmatch(intro)) and not _MAYBE_ONLY.fullmatch(intro)
     head = match.group(0)[: match.start("first") - match.start()]
     if not _is_name(first, sure):
         return match.group(0)
-    if _is_name(last, sure):
+    if _is_name(match["last_word"], sure):
         return f"{head}{FIRST_NAME_TAG}{match['space']}{LAST_NAME_TAG}"
     # "mon nom est Durand", "Mme Martin": one word is the last name.
     only_last = bool(_LAST_NAME_INTRO.fullmatch(intro)) or bool(match["civility"])

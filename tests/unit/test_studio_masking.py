@@ -22,6 +22,9 @@ from bot.domain.masking import mask_personal_data
         ("Bonjour, je suis Mme Martin", "Bonjour, je suis Mme <nom>"),
         ("prénom : Élodie", "prénom : <prénom>"),
         ("moi c'est Marc-Antoine", "moi c'est <prénom>"),
+        ("je m'appelle Paul de La Tour", "je m'appelle <prénom> <nom>"),
+        ("Je suis Jeanne d'Arc, cliente", "Je suis <prénom> <nom>, cliente"),
+        ("je suis Julie de la boutique", "je suis <prénom> de la boutique"),
         (
             "je m'appelle julie et je voudrais laisser un avis",
             "je m'appelle <prénom> et je voudrais laisser un avis",
