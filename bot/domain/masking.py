@@ -102,7 +102,8 @@ _ORDER_NUMBER = re.compile(
 # A sum or a count ("12000 euros", "15000 points") says nothing about anyone.
 _NOT_A_POSTAL_CODE = r"(?!\s*(?:€|euros?\b|eur\b|points?\b))"
 _FREE_TEXT_MASKS = (
-    (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE), "<email>"),
+    # Starting only where an address can start keeps a long run of letters linear.
+    (re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE), "<email>"),
     (
         re.compile(r"(?<![\w+])(?:\+|00)?\d{1,3}?[ .-]?\(?0?\d\)?(?:[ .-]?\d{2}){4}(?!\d)"),
         "<téléphone>",
