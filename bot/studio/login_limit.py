@@ -4,7 +4,8 @@ database shares the limit.
 
 Only failed attempts count: marketers behind one office address never lock each other out
 by logging in. An attacker rotating addresses against one account meets the name's limit.
-A key is stored as a hash (the name typed may be a password typed in the wrong field).
+A key is stored as a hash (the name typed may be a password typed in the wrong field), and
+rows older than the window are deleted at every login attempt.
 """
 
 from __future__ import annotations
@@ -50,21 +51,21 @@ class LoginLimit:
 
     def over(self, address: str, name: str) -> bool:
         """Whether the address or the name has used up its failed attempts (StorageError
-        when the database cannot be read)."""
+        when the database cannot be read). Attempts older than the window are pruned."""
         keys, since = self._keys(address, name), self._clock() - self.window
 
         def count(session: Session) -> dict[str, int]:
+            studio_queries.prune_failed_logins(session, since)
             return studio_queries.failed_logins(session, keys, since)
 
         counts = transaction(count, self._engine)
         return any(n >= self.attempts for n in counts.values())
 
     def record_failure(self, address: str, name: str) -> None:
-        """Count one failed attempt for the address and for the name; older ones are pruned."""
+        """Count one failed attempt for the address and for the name."""
         keys, now = self._keys(address, name), self._clock()
 
         def store(session: Session) -> None:
-            studio_queries.prune_failed_logins(session, now - self.window)
             studio_queries.add_failed_login(session, keys, now)
 
         transaction(store, self._engine)
