@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from bot.domain.names import mask_names
 from bot.domain.profile import display_value
 
 DOT = "\u2022"
@@ -91,21 +92,33 @@ _MONTHS = (
     "janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre"
     "|novembre|décembre|decembre"
 )
+# An order number ("commande 12345", "n° 4521") is masked too: the brand can tie it to the
+# person who ordered, so it is personal data; it is tagged for what it is, not as a postal code.
+_ORDER_NUMBER = re.compile(
+    r"(?P<lead>\b(?:commandes?|cde|num[ée]ro|r[ée]f[ée]rence|r[ée]f\.?)\b\s*(?:de\s+commande\s*)?"
+    r"|\bno\.?\s*|n°\s*)(?P<colon>:\s*)?#?\d{4,}\b",
+    re.IGNORECASE,
+)
+# A sum or a count ("12000 euros", "15000 points") says nothing about anyone.
+_NOT_A_POSTAL_CODE = r"(?!\s*(?:€|euros?\b|eur\b|points?\b))"
 _FREE_TEXT_MASKS = (
-    (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE), "<email>"),
+    # Starting only where an address can start keeps a long run of letters linear.
+    (re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE), "<email>"),
     (
         re.compile(r"(?<![\w+])(?:\+|00)?\d{1,3}?[ .-]?\(?0?\d\)?(?:[ .-]?\d{2}){4}(?!\d)"),
         "<téléphone>",
     ),
     (re.compile(r"\b\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4}\b"), "<date>"),
     (re.compile(rf"\b\d{{1,2}}(?:er)? (?:{_MONTHS})(?: \d{{4}})?\b", re.IGNORECASE), "<date>"),
-    (re.compile(r"(?<![\d<])\d{5}(?!\d)"), "<code postal>"),
+    (_ORDER_NUMBER, r"\g<lead>\g<colon><numéro>"),
+    (re.compile(rf"(?<![\d<])\d{{5}}(?!\d){_NOT_A_POSTAL_CODE}"), "<code postal>"),
 )
 
 
 def mask_personal_data(text: str) -> str:
-    """``text`` with e-mail addresses, phone numbers, dates and postal codes replaced by
-    ``<email>``, ``<téléphone>``, ``<date>`` and ``<code postal>``."""
+    """``text`` with e-mail addresses, phone numbers, dates, order numbers, postal codes and
+    names replaced by ``<email>``, ``<téléphone>``, ``<date>``, ``<numéro>``,
+    ``<code postal>``, ``<prénom>`` and ``<nom>``."""
     for pattern, tag in _FREE_TEXT_MASKS:
         text = pattern.sub(tag, text)
-    return text
+    return mask_names(text)

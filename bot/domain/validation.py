@@ -173,11 +173,13 @@ def _title_city(name: str) -> str:
     return article + "-".join(titled)
 
 
-FIRST_NAME_PREFIX = re.compile(
-    r"^(?:moi\s+c'?est|je\s+m'?\s?appelle|jm'?appelle|mon\s+pr[eé]nom\s+(?:c'?est|est)|"
-    r"pr[eé]nom\s*:?|appelez[- ]moi|appelle[- ]moi|c'?est)\s*",
-    re.IGNORECASE,
+# The words a consumer introduces a first name with ("je m'appelle Marie"); the studio's
+# masking of free text (bot.domain.masking) recognises names by the same words.
+NAME_INTRODUCERS = (
+    r"moi\s+c['’]?est|je\s+m['’]?\s?appelle|jm['’]?appelle|mon\s+pr[eé]nom\s+(?:c['’]?est|est)|"
+    r"pr[eé]nom\s*:?|appelez[- ]moi|appelle[- ]moi"
 )
+FIRST_NAME_PREFIX = re.compile(rf"^(?:{NAME_INTRODUCERS}|c'?est)\s*", re.IGNORECASE)
 FIRST_NAME = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ÿ]+(?:[\-' ][A-Za-zÀ-ÖØ-öø-ÿ]+)?$")
 
 

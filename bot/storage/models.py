@@ -277,3 +277,17 @@ class StudioAudit(Base):
     user_name = Column(String(80), nullable=False)
     action = Column(String(40), nullable=False)
     detail = Column(Text, nullable=False)
+    # The content files the edit changed, as JSON [[path, blob id before, blob id after]]
+    # (null for a file absent): the history tells the studio's edits from hand edits by it.
+    files = Column(Text, nullable=True)
+
+
+class StudioLoginAttempt(Base):
+    """A failed login to Merci Studio, kept a few minutes to limit guessing. Keyed by a hash
+    of the address or of the name typed (never the password, nor the name or address)."""
+
+    __tablename__ = "studio_login_attempts"
+
+    id = Column(Integer, primary_key=True)
+    key_hash = Column(String(64), nullable=False, index=True)
+    at = Column(DateTime, nullable=False, index=True)

@@ -7,13 +7,19 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from bot.domain.inbox import NOT_UNDERSTOOD, Said
 from bot.domain.masking import mask_personal_data
 from bot.domain.privacy import conversation_key
-from bot.storage.models import ErasedConversation, InboxDecision, StudioAudit, StudioUser
+from bot.storage.models import (
+    ErasedConversation,
+    InboxDecision,
+    StudioAudit,
+    StudioLoginAttempt,
+    StudioUser,
+)
 from bot.storage.privacy_queries import TRACKER_EVENTS, has_tracker_events
 
 # Conversations the studio itself holds ("Essayer"): never a consumer's.
@@ -61,12 +67,56 @@ def decide(session: Session, key: str, decision: str, intent: str | None, user: 
         existing.decided_at = utcnow()
 
 
-def audit(session: Session, user: str, action: str, detail: str) -> None:
-    session.add(StudioAudit(at=utcnow(), user_name=user, action=action, detail=detail))
+# A content file an edit changed: its path and its git blob ids before and after (None
+# when the file did not exist).
+FileChange = tuple[str, str | None, str | None]
+
+
+def audit(
+    session: Session, user: str, action: str, detail: str, files: list[FileChange] | None = None
+) -> None:
+    session.add(
+        StudioAudit(
+            at=utcnow(),
+            user_name=user,
+            action=action,
+            detail=detail,
+            files=json.dumps(files) if files else None,
+        )
+    )
+
+
+def file_changes(session: Session, since: datetime | None) -> list[FileChange]:
+    """The content files the studio's edits changed since ``since``, oldest first."""
+    query = select(StudioAudit.files).where(StudioAudit.files.is_not(None))
+    if since is not None:
+        query = query.where(StudioAudit.at >= since)
+    changes: list[FileChange] = []
+    for files in session.scalars(query.order_by(StudioAudit.id)):
+        changes.extend((str(path), before, after) for path, before, after in json.loads(files))
+    return changes
 
 
 def audit_log(session: Session, limit: int = 200) -> list[StudioAudit]:
     return list(session.scalars(select(StudioAudit).order_by(StudioAudit.id.desc()).limit(limit)))
+
+
+def failed_logins(session: Session, key_hashes: list[str], since: datetime) -> dict[str, int]:
+    """How many failed logins each key had since ``since``."""
+    rows = session.execute(
+        select(StudioLoginAttempt.key_hash, func.count())
+        .where(StudioLoginAttempt.key_hash.in_(key_hashes), StudioLoginAttempt.at > since)
+        .group_by(StudioLoginAttempt.key_hash)
+    )
+    return {key_hash: count for key_hash, count in rows}
+
+
+def add_failed_login(session: Session, key_hashes: list[str], at: datetime) -> None:
+    session.add_all(StudioLoginAttempt(key_hash=key_hash, at=at) for key_hash in key_hashes)
+
+
+def prune_failed_logins(session: Session, before: datetime) -> None:
+    session.execute(delete(StudioLoginAttempt).where(StudioLoginAttempt.at <= before))
 
 
 def _erased_since(session: Session) -> dict[str, datetime]:

@@ -20,8 +20,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from bot.domain.rate_limit import SlidingWindow
 from bot.studio.draft import Draft
+from bot.studio.login_limit import LoginLimit
 from bot.studio.publish import Publisher, Target, Trainer
 from bot.studio.routes import (
     auth,
@@ -88,11 +88,13 @@ def create_app(config: StudioConfig) -> Starlette:
         lifespan=lifespan,
     )
     app.state.config = config
-    app.state.login_attempts = SlidingWindow(auth.ATTEMPTS, auth.WINDOW_SECONDS)
+    app.state.login_attempts = LoginLimit(config.engine)
     trainer = Trainer(config.root)
     draft = Draft(config.root, trainer, config.rest_token)
     app.state.draft = draft
     app.state.publisher = Publisher(
-        Target(config.root, config.rasa_url, config.rasa_token), trainer, draft.up_to_date_model
+        Target(config.root, config.rasa_url, config.rasa_token, config.engine),
+        trainer,
+        draft.up_to_date_model,
     )
     return app

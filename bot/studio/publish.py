@@ -16,7 +16,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy.engine import Engine
+
 from bot.runtime.release import project_sources, release_link, write_release
+from bot.storage.studio_queries import FileChange
+from bot.storage.unit_of_work import StorageError
 from bot.studio import history, rasa_client
 from bot.tools.content import ContentPaths, check_content
 from bot.tools.content.rasa_validate import rasa_validate
@@ -48,6 +52,8 @@ class Target:
     root: Path
     rasa_url: str
     rasa_token: str | None
+    # The studio's database: its audit log tells the studio's edits from hand edits.
+    engine: Engine | None = None
 
 
 def content_problems(root: Path) -> list[str]:
@@ -153,12 +159,13 @@ class Publisher:
                 progress.error = "Le contenu a des erreurs : rien n'a été publié."
                 progress.succeeded = False
                 return
+            changes = self._studio_changes()
             progress.step, progress.percent = "Entraînement du modèle", 5
             with self.trainer.trained(progress, ready=self.ready) as trained:
                 progress.step, progress.percent = "Chargement dans Merci", 96
                 self._put_in_service(trained)
             progress.step, progress.percent = "Enregistrement de la version", 99
-            progress.commit = history.commit(self.target.root, user, summary)
+            progress.commit = history.commit(self.target.root, user, changes, summary)
             progress.succeeded = True
             progress.percent = 100
             progress.step = "Publié"
@@ -170,6 +177,15 @@ class Publisher:
         finally:
             progress.seconds = time.monotonic() - progress.started
             progress.running = False
+
+    def _studio_changes(self) -> list[FileChange] | None:
+        """The studio's own edits since the last publish (None: no audit log to read)."""
+        if self.target.engine is None:
+            return None
+        try:
+            return history.studio_changes(self.target.root, self.target.engine)
+        except StorageError as error:
+            raise RuntimeError("la base de données du studio ne répond pas") from error
 
     def _put_in_service(self, trained: Path) -> None:
         """``trained`` becomes models/merci.tar.gz, loaded by the running Rasa server, and

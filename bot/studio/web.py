@@ -20,6 +20,7 @@ from starlette.templating import Jinja2Templates
 from bot.domain.typography import frenchify
 from bot.storage import studio_queries
 from bot.storage.unit_of_work import transaction
+from bot.studio import history
 from bot.studio.accounts import ROLE_LABELS, User
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -63,6 +64,11 @@ async def checked_form(request: Request) -> FormData:
     expected = str(request.session.get("csrf") or "")
     if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
         raise HTTPException(403, "Jeton de sécurité manquant ou périmé : rechargez la page.")
+    user = current_user(request)
+    if user is not None and user.can_edit:
+        # The content as it was before this edit, so that :func:`record` logs exactly
+        # what the studio changed (the history tells it from hand edits).
+        request.state.content_before = history.content_state(config(request).root)
     return form
 
 
@@ -103,7 +109,16 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
 
 
 def record(request: Request, action: str, detail: str) -> None:
-    """Log an edit in the audit table: who and what (never a consumer's words)."""
+    """Log an edit in the audit table: who, what (never a consumer's words) and which
+    content files it changed."""
     user = current_user(request)
     name = user.name if user else "?"
-    transaction(lambda s: studio_queries.audit(s, name, action, detail), config(request).engine)
+    before = getattr(request.state, "content_before", None)
+    files = (
+        history.changes_between(before, history.content_state(config(request).root))
+        if before is not None
+        else []
+    )
+    transaction(
+        lambda s: studio_queries.audit(s, name, action, detail, files), config(request).engine
+    )

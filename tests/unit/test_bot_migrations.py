@@ -33,6 +33,7 @@ def test_upgrade_creates_merci_tables_on_a_fresh_database(tmp_path):
             "studio_users",
             "studio_inbox_decisions",
             "studio_audit",
+            "studio_login_attempts",
             "alembic_version",
         }
     finally:
@@ -154,3 +155,27 @@ def test_0004_downgrades_without_losing_a_row(tmp_path):
     finally:
         engine.dispose()
     upgrade(url)
+
+
+def test_0010_and_0011_of_the_studio_downgrade_and_upgrade_again(tmp_path):
+    from alembic import command
+
+    from bot.storage.migrate import alembic_config
+
+    url = f"sqlite:///{tmp_path / 'merci.db'}"
+    upgrade(url)
+    command.downgrade(alembic_config(url), "0009")
+    engine = create_engine(url)
+    try:
+        tables = set(inspect(engine).get_table_names())
+        assert "studio_login_attempts" not in tables and "studio_audit" in tables
+        audit_columns = {column["name"] for column in inspect(engine).get_columns("studio_audit")}
+        assert "files" not in audit_columns
+    finally:
+        engine.dispose()
+    upgrade(url)
+    engine = create_engine(url)
+    try:
+        assert "studio_login_attempts" in inspect(engine).get_table_names()
+    finally:
+        engine.dispose()

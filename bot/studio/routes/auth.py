@@ -1,4 +1,4 @@
-"""Logging in and out; attempts are rate-limited per address and per name."""
+"""Logging in and out; failed attempts are limited per address and per name (login_limit)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,14 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from bot.domain.rate_limit import SlidingWindow
+from bot.storage.unit_of_work import StorageError
 from bot.studio.accounts import authenticate
+from bot.studio.login_limit import LoginLimit
 from bot.studio.web import checked_form, config, page, record
 
-# Five attempts a minute per address and per name: enough for typos, not for guessing.
-ATTEMPTS, WINDOW_SECONDS = 5, 60.0
+TOO_MANY = "Trop de tentatives : patientez une minute avant de réessayer."
+WRONG = "Nom ou mot de passe incorrect."
+UNAVAILABLE = "La base de données du studio ne répond pas : réessayez dans un instant."
 
 
 async def login_form(request: Request) -> Response:
@@ -21,20 +23,17 @@ async def login_form(request: Request) -> Response:
 async def login(request: Request) -> Response:
     form = await checked_form(request)
     name, password = str(form.get("name") or "").strip(), str(form.get("password") or "")
-    limiter: SlidingWindow = request.app.state.login_attempts
+    limit: LoginLimit = request.app.state.login_attempts
     address = request.client.host if request.client else "?"
-    # Only failed attempts count: enough for typos, not for guessing; marketers behind one
-    # office address never lock each other out by logging in.
-    keys = (f"address:{address}", f"name:{name}")
-    if any(limiter.over(key) for key in keys):
-        message = "Trop de tentatives : patientez une minute avant de réessayer."
-        return page(request, "login.html", 429, error=message, name=name)
-    user = authenticate(config(request).engine, name, password)
-    if user is None:
-        for key in keys:
-            limiter.record(key)
-        message = "Nom ou mot de passe incorrect."
-        return page(request, "login.html", 401, error=message, name=name)
+    try:
+        if limit.over(address, name):
+            return page(request, "login.html", 429, error=TOO_MANY, name=name)
+        user = authenticate(config(request).engine, name, password)
+        if user is None:
+            limit.record_failure(address, name)
+            return page(request, "login.html", 401, error=WRONG, name=name)
+    except StorageError:
+        return page(request, "login.html", 503, error=UNAVAILABLE, name=name)
     request.session.clear()
     request.session.update({"user": user.name, "role": user.role})
     record(request, "login", "connexion")
