@@ -16,18 +16,30 @@ def include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-
 
 
 def run_migrations() -> None:
-    url = context.config.get_main_option("sqlalchemy.url")
-    connectable = context.config.attributes.get("connection") or build_engine(url)
-    with connectable.connect() if hasattr(connectable, "connect") else connectable as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=metadata,
-            render_as_batch=True,
-            include_object=include_object,
-            compare_type=True,
-        )
-        with context.begin_transaction():
-            context.run_migrations()
+    given = context.config.attributes.get("connection")
+    if given is not None:
+        _migrate(given)
+        return
+    # An engine of our own is closed at once: a pooled connection left open would keep
+    # the database (and a SQLite file's WAL) in use after the upgrade.
+    engine = build_engine(context.config.get_main_option("sqlalchemy.url"))
+    try:
+        with engine.connect() as connection:
+            _migrate(connection)
+    finally:
+        engine.dispose()
+
+
+def _migrate(connection) -> None:  # type: ignore[no-untyped-def]
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        render_as_batch=True,
+        include_object=include_object,
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
 
 
 if context.is_offline_mode():
