@@ -54,6 +54,7 @@ class Refusal(Enum):
     """Why an edit is refused; each worded once, in French, in :data:`WORDING`."""
 
     EMPTY_TITLE = "empty_title"
+    UNTITLED_NEW = "untitled_new"
     LONG_TITLE = "long_title"
     NO_INTENT = "no_intent"
     UNKNOWN_INTENT = "unknown_intent"
@@ -66,6 +67,8 @@ class Refusal(Enum):
 WORDING = {
     Refusal.EMPTY_TITLE: "le bouton {button} de la variante {variant} n'a pas de titre : "
     "donnez-lui un titre, ou retirez-le",
+    Refusal.UNTITLED_NEW: "donnez un titre au nouveau bouton de la variante {variant} : "
+    "c'est ce que le consommateur lira",
     Refusal.LONG_TITLE: "le titre « {title} » (bouton {button} de la variante {variant}) fait "
     "{length} caractères ; Messenger en affiche {limit} au plus : raccourcissez-le",
     Refusal.NO_INTENT: "choisissez ce que le nouveau bouton de la variante {variant} envoie "
@@ -163,7 +166,7 @@ def _new_button(
     if not title and not intent:
         return None
     if not title:
-        raise EditRefused(Refusal.EMPTY_TITLE, button=count + 1, variant=number)
+        raise EditRefused(Refusal.UNTITLED_NEW, variant=number)
     if not intent:
         raise EditRefused(Refusal.NO_INTENT, variant=number)
     if intent not in choices:

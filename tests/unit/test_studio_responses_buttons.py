@@ -147,7 +147,7 @@ def test_a_payload_with_entities_is_kept_as_it_was_when_other_buttons_change():
     [
         (
             VariantEdit("Bonjour !", new_title="   ", new_intent="affirm"),
-            "Le bouton 3 de la variante 1 n'a pas de titre",
+            "Donnez un titre au nouveau bouton de la variante 1",
         ),
         (
             VariantEdit("Bonjour !", titles={0: ""}),

@@ -96,7 +96,8 @@ async def preview(request: Request) -> Response:
     """As the marketer types: the check's message for a wrong placeholder, the Messenger view."""
     form = await checked_form(request)
     found = _found(request)
-    index = int(str(form.get("index") or 0))
+    given = str(form.get("index") or "0")
+    index = int(given) if given.isdigit() else 0
     variant = found.variants[index] if index < len(found.variants) else {}
     typed = {**variant, "text": str(form.get(f"text_{index}") or "")}
     shown = _preview(request, typed, _typed_buttons(form, index, variant), index)

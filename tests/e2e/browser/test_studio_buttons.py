@@ -107,7 +107,7 @@ def test_a_button_without_a_title_or_with_an_unknown_intent_is_refused_and_nothi
     variant.get_by_label("Ce qu'il envoie").select_option("leave_review")
     variant.get_by_role("button", name="Ajouter le bouton").click()
     alert = page.get_by_role("alert")
-    expect(alert).to_contain_text("Le bouton 3 de la variante 1 n'a pas de titre")
+    expect(alert).to_contain_text("Donnez un titre au nouveau bouton de la variante 1")
     expect(alert).to_contain_text("Rien n'a été enregistré.")
     # What the marketer typed is still there, to correct rather than retype.
     expect(variant.get_by_label("Variante 1")).to_have_value("Bonjour et bienvenue chez nous !")
