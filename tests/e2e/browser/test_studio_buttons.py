@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Cookie, Page, expect
 
+from bot.tools.content import ContentPaths, check_content
 from tests.e2e.browser.conftest import screenshot
 from tests.e2e.browser.studio import (
     EDITOR,
@@ -47,6 +48,11 @@ def response_in(studio: Studio, name: str) -> str:
     domain = domain_of(studio)
     start = domain.index(f"\n  {name}:")
     return domain[start : domain.index("\n  utter_", start + 1)]
+
+
+def content_problems(studio: Studio) -> list[str]:
+    """What make check's content checks say of the studio's copy."""
+    return [p.render(studio.root) for p in check_content(ContentPaths.under(studio.root))]
 
 
 def saved(page: Page) -> None:
@@ -89,6 +95,7 @@ def test_a_marketer_adds_a_button_with_the_keyboard_alone_then_removes_it(
     asked = response_in(studio, "utter_ask_product")
     assert '- title: "Finalement non"\n          payload: "/stop"' in asked
     assert '- title: "Passer"\n          payload: "/skip_field"' in asked
+    assert content_problems(studio) == []
 
     page.get_by_role("button", name="Retirer le bouton 2").focus()
     page.keyboard.press("Enter")
@@ -163,6 +170,7 @@ def test_a_variant_for_messenger_and_one_for_the_website_are_added_previewed_the
     expect(widget).to_have_text("À bientôt sur notre site\u202f!")
     assert serious_violations(page) == []
     screenshot(page, "studio-variante-par-canal")
+    assert content_problems(studio) == []
 
     page.get_by_role("button", name="Retirer la variante 4").click()
     saved(page)
