@@ -13,6 +13,7 @@ from typing import Any
 from bot.domain.typography import frenchify
 from bot.domain.wording import placeholders_of
 from bot.integrations.messenger_api import to_graph_messages
+from bot.studio.response_edits import ResponseEdit, VariantEdit, apply
 from bot.studio.roundtrip import load
 from bot.tools.content import ContentPaths
 from bot.tools.content.responses import Variant, _placeholder_problems, merci_values
@@ -124,27 +125,24 @@ def save(
 ) -> None:
     """Replace the texts of ``name``'s variants (an empty text removes its variant; one
     more text adds a variant; French spacing is put in) and the titles of their buttons
-    (``titles[(variant, button)]``; an empty title keeps the old one; a payload is the
-    dialogue's, never the studio's), unless someone saved it since ``version``."""
+    (``titles[(variant, button)]``), unless someone saved it since ``version``."""
+    given = titles or {}
+    variants = tuple(
+        VariantEdit(text, {b: title for (v, b), title in given.items() if v == i})
+        for i, text in enumerate(texts)
+    )
+    count = len(_responses(root)[name])
+    save_edit(root, name, ResponseEdit(variants[:count], "".join(texts[count:])), version)
+
+
+def save_edit(root: Path, name: str, edit: ResponseEdit, version: str) -> None:
+    """Write ``edit`` of ``name`` to domain.yml, unless someone saved the response since
+    ``version`` (:class:`SaveConflict`) or the edit is refused (:class:`EditRefused`)."""
     document = load(root / "domain.yml")
     variants = document.data["responses"][name]
     if version_of(variants) != version:
         raise SaveConflict([str(v.get("text", "")) for v in variants])
-    for (index, number), title in (titles or {}).items():
-        buttons = variants[index].get("buttons") if index < len(variants) else None
-        if buttons and number < len(buttons) and title.strip():
-            buttons[number]["title"] = title.strip()
-    original = len(variants)
-    for index in reversed(range(original)):
-        text = texts[index] if index < len(texts) else ""
-        if text.strip():
-            # A browser has no key for U+202F: the studio puts French spacing in itself.
-            variants[index]["text"] = frenchify(text)
-        elif len(variants) > 1:
-            del variants[index]
-    for extra in texts[original:]:
-        if extra.strip():
-            variants.append({"text": frenchify(extra)})
+    apply(variants, edit)
     document.save()
 
 

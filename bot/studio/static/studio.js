@@ -18,7 +18,7 @@
     if (target && target.id && target.id.indexOf("preview-") === 0) show(target.id);
   });
   document.addEventListener("focusin", function (event) {
-    var field = event.target;
-    if (field && field.id && field.id.indexOf("text_") === 0) show("preview-" + field.id.slice(5));
+    var variant = event.target && event.target.closest && event.target.closest(".variant[id]");
+    if (variant) show("preview-" + variant.id.slice("variant-".length));
   });
 })();
