@@ -11,9 +11,10 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Cookie, Page, sync_playwright
 
 from bot.config import PROJECT_ROOT
+from tests.e2e.browser.studio import EDITOR, EDITOR_PASSWORD, Studio, running_studio, sign_in_once
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
@@ -59,3 +60,20 @@ def page(browser: Browser) -> Iterator[Page]:
 def screenshot(page: Page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+@pytest.fixture(scope="module")
+def studio(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Studio]:
+    """Merci Studio on its own copy of the project, with the real servers, for one test file."""
+    with running_studio(
+        tmp_path_factory.mktemp(request.module.__name__.rsplit(".", 1)[-1])
+    ) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def editor(browser: Browser, studio: Studio) -> list[Cookie]:
+    """An "éditeur"'s session cookie, from one real login."""
+    return sign_in_once(browser, studio, EDITOR, EDITOR_PASSWORD)

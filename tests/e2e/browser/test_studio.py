@@ -9,7 +9,6 @@ import json
 import os
 import re
 import time
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Cookie, Page, expect
@@ -25,7 +24,6 @@ from tests.e2e.browser.studio import (
     Studio,
     log_in,
     open_signed_in,
-    running_studio,
     serious_violations,
     sign_in_once,
 )
@@ -39,17 +37,6 @@ ASKS_FOR_PRODUCT = "Quel produit souhaitez-vous évaluer"
 GUIDE_IMAGES = PROJECT_ROOT / "docs" / "img"
 NEW_THANKS = "Un immense merci pour ce tout premier avis 5 étoiles ! Toute l'équipe le lira."
 NEW_THANKS_START = "Un immense merci pour ce tout premier avis"
-
-
-@pytest.fixture(scope="module")
-def studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Studio]:
-    with running_studio(tmp_path_factory.mktemp("studio")) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def editor(browser: Browser, studio: Studio) -> list[Cookie]:
-    return sign_in_once(browser, studio, EDITOR, EDITOR_PASSWORD)
 
 
 @pytest.fixture(scope="module")

@@ -8,35 +8,19 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Cookie, Page, expect
+from playwright.sync_api import Cookie, Page, expect
 
 from bot.tools.content import ContentPaths, check_content
 from tests.e2e.browser.conftest import screenshot
 from tests.e2e.browser.studio import (
-    EDITOR,
-    EDITOR_PASSWORD,
     Studio,
     open_signed_in,
-    running_studio,
     serious_violations,
-    sign_in_once,
 )
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Studio]:
-    with running_studio(tmp_path_factory.mktemp("studio-buttons")) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def editor(browser: Browser, studio: Studio) -> list[Cookie]:
-    return sign_in_once(browser, studio, EDITOR, EDITOR_PASSWORD)
 
 
 def domain_of(studio: Studio) -> str:
