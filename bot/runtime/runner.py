@@ -101,18 +101,12 @@ def scheduler_command() -> list[str]:
     return [sys.executable, "-m", "bot", "scheduler"]
 
 
-def studio_command(port: int, rasa_url: str) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "bot",
-        "studio",
-        "serve",
-        "--port",
-        str(port),
-        "--rasa-url",
-        rasa_url,
-    ]
+def studio_command(port: int, *rasa_urls: str) -> list[str]:
+    """The studio, publishing to every one of ``rasa_urls``."""
+    command = [sys.executable, "-m", "bot", "studio", "serve", "--port", str(port)]
+    for url in rasa_urls:
+        command += ["--rasa-url", url]
+    return command
 
 
 LOCK_STORE = "bot.channels.lock_store.AtomicRedisLockStore"

@@ -23,6 +23,7 @@ from pathlib import Path
 from bot.config import PROJECT_ROOT, get_settings
 from bot.runtime.runner import (
     HOST,
+    Launch,
     Plan,
     interrupt,
     plan,
@@ -31,6 +32,7 @@ from bot.runtime.runner import (
     start,
     start_servers,
     stop,
+    studio_command,
     wait_until_up,
 )
 from bot.runtime.services_local import MissingPackage, free_port, nginx, postgresql, redis
@@ -72,9 +74,11 @@ def scaled(
     extra_env: dict[str, str] | None = None,
     api_token: str | None = None,
     scheduler: bool = False,
+    studio_port: int | None = None,
 ) -> Iterator[Topology]:
     """Start PostgreSQL, Redis, ``servers`` Rasa servers with their action servers, the
-    scheduler (with ``api_token``) and nginx on ``host:port``; stop them all on exit."""
+    scheduler (with ``api_token``), the studio (on ``studio_port``, publishing to every
+    server) and nginx on ``host:port``; stop them all on exit."""
     supervisor = Supervisor(say=lambda line: print(line, flush=True))
     with ExitStack() as stack:
         database = stack.enter_context(postgresql(directory / "postgresql"))
@@ -95,6 +99,10 @@ def scaled(
         if scheduler and first.launches.scheduler is not None:
             log_dir = directory / "server-1"
             supervisor.add("scheduler", partial(start, first.launches.scheduler, log_dir))
+        if studio_port is not None:
+            urls = [server.rasa_url for server, _ in started]
+            studio = Launch("studio", studio_command(studio_port, *urls), first.launches.rasa.env)
+            supervisor.add("studio", partial(start, studio, directory / "server-1"))
         rasa_ports = [int(server.rasa_url.rsplit(":", 1)[1]) for server, _ in started]
         front = stack.enter_context(
             nginx(directory / "nginx", port or free_port(), rasa_ports, host)
@@ -150,11 +158,17 @@ def run_scaled(model: Path, port: int = 5005) -> int:
             extra_env=release_for(model),
             api_token=token,
             scheduler=True,
+            studio_port=settings.studio_port,
         ) as topology:
             print(
                 f"Merci is ready behind nginx: {topology.url}/webhooks/rest/webhook, "
                 f"the widget at {topology.url}/webhooks/widget/ (Rasa servers: "
                 f"{', '.join(topology.rasa_urls)}; Ctrl-C stops everything).",
+                flush=True,
+            )
+            print(
+                f"Merci Studio, for marketers: http://{HOST}:{settings.studio_port}/ "
+                "(a publish loads every Rasa server).",
                 flush=True,
             )
             while True:

@@ -93,7 +93,9 @@ def create_app(config: StudioConfig) -> Starlette:
     draft = Draft(config.root, trainer, config.rest_token)
     app.state.draft = draft
     app.state.publisher = Publisher(
-        Target(config.root, config.rasa_url, config.rasa_token, config.engine),
+        Target(
+            config.root, config.rasa_urls or (config.rasa_url,), config.rasa_token, config.engine
+        ),
         trainer,
         draft.up_to_date_model,
     )

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
 from sqlalchemy.engine import Engine
 
@@ -47,10 +48,10 @@ class Progress:
 
 @dataclass(frozen=True)
 class Target:
-    """Where a publish goes: the project, and the Rasa server that serves it."""
+    """Where a publish goes: the project, and the Rasa servers that serve it."""
 
     root: Path
-    rasa_url: str
+    rasa_urls: tuple[str, ...]
     rasa_token: str | None
     # The studio's database: its audit log tells the studio's edits from hand edits.
     engine: Engine | None = None
@@ -67,6 +68,10 @@ def content_problems(root: Path) -> list[str]:
 
 def train_command(out: Path) -> list[str]:
     return [sys.executable, "-m", "rasa", "train", "--fixed-model-name", "merci", "--out", str(out)]
+
+
+class HalfPublished(RuntimeError):
+    """A server refused the new model and another could not take the old one back."""
 
 
 class Trainer:
@@ -169,6 +174,12 @@ class Publisher:
             progress.succeeded = True
             progress.percent = 100
             progress.step = "Publié"
+        except HalfPublished as error:
+            progress.error = (
+                f"La publication a échoué : {error}. Les serveurs ne répondent plus tous avec "
+                "la même version : publiez à nouveau."
+            )
+            progress.succeeded = False
         except (RuntimeError, OSError, subprocess.SubprocessError) as error:
             progress.error = (
                 f"La publication a échoué : {error}. Rien n'a changé pour les consommateurs."
@@ -188,19 +199,43 @@ class Publisher:
             raise RuntimeError("la base de données du studio ne répond pas") from error
 
     def _put_in_service(self, trained: Path) -> None:
-        """``trained`` becomes models/merci.tar.gz, loaded by the running Rasa server, and
-        the files it was trained from become its release (the wording and tables the
-        servers read). If Rasa refuses it, the model in service stays, file included."""
+        """``trained`` becomes models/merci.tar.gz, loaded by every Rasa server, and the
+        files it was trained from become its release (the wording and tables the servers
+        read). If one server refuses it, the model in service stays, file included, and the
+        servers that had loaded the new one load it again."""
         model = self.target.root / "models" / MODEL_NAME
         previous = model.with_name(f"previous-{MODEL_NAME}")
         had_model = model.exists()
         if had_model:
             os.replace(model, previous)
         os.replace(trained, model)
+        loaded: list[str] = []
         try:
-            rasa_client.load_model(self.target.rasa_url, self.target.rasa_token, model)
-        except rasa_client.RasaUnreachable:
-            if had_model:
-                os.replace(previous, model)
-            raise
+            for url in self.target.rasa_urls:
+                rasa_client.load_model(url, self.target.rasa_token, model)
+                loaded.append(url)
+        except rasa_client.RasaUnreachable as error:
+            self._roll_back(model, previous, had_model, loaded, error)
         write_release(release_link(model), project_sources(self.target.root))
+
+    def _roll_back(
+        self,
+        model: Path,
+        previous: Path,
+        had_model: bool,
+        loaded: list[str],
+        error: rasa_client.RasaUnreachable,
+    ) -> NoReturn:
+        """Put the model in service back everywhere, and say what happened."""
+        failed = self.target.rasa_urls[len(loaded)]
+        said = f"le serveur {failed} n'a pas chargé le nouveau modèle ({error})"
+        if had_model:
+            os.replace(previous, model)
+        for url in loaded:
+            try:
+                if not had_model:
+                    raise rasa_client.RasaUnreachable("aucun modèle précédent")
+                rasa_client.load_model(url, self.target.rasa_token, model)
+            except rasa_client.RasaUnreachable as stuck:
+                raise HalfPublished(f"{said} ; {url} garde le nouveau ({stuck})") from error
+        raise RuntimeError(said) from error

@@ -43,13 +43,18 @@ def add_user(name: str, role: str, database_url: str | None = None) -> int:
     return 0
 
 
-def serve(root: Path = PROJECT_ROOT, port: int | None = None, rasa_url: str | None = None) -> int:
+def serve(
+    root: Path = PROJECT_ROOT, port: int | None = None, rasa_urls: list[str] | None = None
+) -> int:
+    """Serve the studio; a publish loads its model into every Rasa server of ``rasa_urls``
+    (default: ``MERCI_RASA_URL``)."""
     import uvicorn
 
     from bot.studio.app import create_app
     from bot.studio.web import StudioConfig
 
     settings = get_settings()
+    urls = [url.rstrip("/") for url in rasa_urls or [settings.rasa_url]]
     secret = settings.studio_secret
     if not secret:
         print(
@@ -59,7 +64,8 @@ def serve(root: Path = PROJECT_ROOT, port: int | None = None, rasa_url: str | No
     config = StudioConfig(
         root=root.resolve(),
         engine=build_engine(settings.database_url),
-        rasa_url=(rasa_url or settings.rasa_url).rstrip("/"),
+        rasa_url=urls[0],
+        rasa_urls=tuple(urls),
         rasa_token=settings.rasa_api_token,
         rest_token=settings.rest_channel_token,
         secret=secret,

@@ -39,6 +39,8 @@ class StudioConfig:
     rasa_token: str | None
     rest_token: str | None
     secret: str
+    # Every Rasa server a publish loads (several behind a load balancer); () is rasa_url alone.
+    rasa_urls: tuple[str, ...] = ()
 
 
 def config(request: Request) -> StudioConfig:

@@ -288,7 +288,11 @@ def _add_studio(commands: Any) -> None:
     serve = studio.add_parser("serve", help="serve the studio on 127.0.0.1:MERCI_STUDIO_PORT")
     serve.add_argument("--root", default=str(PROJECT_ROOT), help="the project whose files it edits")
     serve.add_argument("--port", type=int, help="default: MERCI_STUDIO_PORT (5006)")
-    serve.add_argument("--rasa-url", help="default: MERCI_RASA_URL")
+    serve.add_argument(
+        "--rasa-url",
+        action="append",
+        help="a Rasa server a publish loads; once per server (default: MERCI_RASA_URL)",
+    )
     serve.set_defaults(func=cmd_studio_serve)
 
 
