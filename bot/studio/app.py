@@ -56,7 +56,7 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
     try:
         yield
     finally:
-        app.state.draft.stop()
+        app.state.draft.close()
 
 
 def create_app(config: StudioConfig) -> Starlette:

@@ -98,6 +98,8 @@ class Draft:
         self.process: subprocess.Popen[bytes] | None = None
         self.last_used = time.monotonic()
         self._lock = threading.Lock()
+        # Set when the studio stops: a preparation still running starts no server.
+        self.closed = False
 
     @property
     def url(self) -> str:
@@ -187,6 +189,8 @@ class Draft:
             rasa_client.load_model(self.url, self.token, self.model)
             return
         self.stop()
+        if self.closed:
+            raise RuntimeError("le studio s'arrête")
         upgrade(self.database_url)
         self.port = free_port()
         env = self._environment()
@@ -196,6 +200,9 @@ class Draft:
             self.port, self.model, endpoints, self.token, credentials, interface=HOST
         )
         self.process = start(Launch("rasa-essai", command, env), self.directory)
+        if self.closed:  # closed while it started: never left running alone
+            self.stop()
+            raise RuntimeError("le studio s'arrête")
         wait_until_up(f"{self.url}/", self.process)
         self.last_used = time.monotonic()
         threading.Thread(target=self._stop_when_idle, args=(self.process,), daemon=True).start()
@@ -224,6 +231,11 @@ class Draft:
     def say(self, sender: str, text: str) -> list[dict[str, object]]:
         self.last_used = time.monotonic()
         return rasa_client.say(self.url, sender, text, self.rest_token)
+
+    def close(self) -> None:
+        """The studio stops: the draft server with it, and none started after."""
+        self.closed = True
+        self.stop()
 
     def stop(self) -> None:
         """Stop the draft server and delete its conversations (the model stays)."""

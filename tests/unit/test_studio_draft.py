@@ -81,3 +81,13 @@ def test_the_draft_server_reads_the_saved_files_runs_its_actions_itself_and_stay
     assert env["MERCI_ACTIONS"] == "in-process"
     assert env["MERCI_HOST"] == "127.0.0.1"
     assert "MERCI_REDIS_URL" not in env and "MESSENGER_PAGE_ACCESS_TOKEN" not in env
+
+
+def test_once_the_studio_stops_a_preparation_still_running_starts_no_draft_server(
+    project: Path,
+):
+    draft = Draft(project, Trainer(project), rest_token=None)
+    draft.close()
+    with pytest.raises(RuntimeError, match="s'arrête"):
+        draft._serve()
+    assert not draft.running()
