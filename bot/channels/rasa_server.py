@@ -19,11 +19,13 @@ def with_api_token(argv: list[str], token: str | None) -> list[str]:
 
     The API is never enabled without a token: ``--enable-api`` without one is refused.
     """
-    if "--enable-api" not in argv or "--auth-token" in argv:
+    if "--enable-api" not in argv or any(a.split("=")[0] == "--auth-token" for a in argv):
         return argv
     if not token:
         raise SystemExit("Rasa's HTTP API is only enabled with RASA_API_TOKEN set.")
-    return [*argv, "--auth-token", token]
+    # One argument with "=": a token that starts with "-" (token_urlsafe makes one in 64)
+    # would otherwise be read as an option, and Rasa would refuse to start.
+    return [*argv, f"--auth-token={token}"]
 
 
 def main() -> None:

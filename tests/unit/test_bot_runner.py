@@ -84,10 +84,20 @@ def test_the_rasa_server_takes_its_api_token_from_the_settings_in_process_only()
     from bot.channels.rasa_server import with_api_token
 
     argv = ["rasa_server", "run", "--enable-api"]
-    assert with_api_token(argv, "jeton") == [*argv, "--auth-token", "jeton"]
+    assert with_api_token(argv, "jeton") == [*argv, "--auth-token=jeton"]
     assert with_api_token(["rasa_server", "run"], "jeton") == ["rasa_server", "run"]
     with pytest.raises(SystemExit):
         with_api_token(argv, None)
+
+
+def test_rasa_reads_a_random_api_token_even_when_it_starts_with_a_dash():
+    """token_urlsafe gives one token in 64 a leading "-": Rasa must still start."""
+    from rasa.__main__ import create_argument_parser
+
+    from bot.channels.rasa_server import with_api_token
+
+    argv = with_api_token(["rasa_server", "run", "--enable-api"], "-Zk3_jeton")
+    assert create_argument_parser().parse_args(argv[1:]).auth_token == "-Zk3_jeton"
 
 
 def test_the_rasa_server_listens_on_merci_host(environ, tmp_path):
